@@ -221,6 +221,8 @@ interface OutField {
   map?: { key: string; value: string };
   /** An embedded Go struct (`json:",inline"`): its fields belong to the parent object. */
   inline?: true;
+  /** A zero scalar on the wire is meaningful and stays in the JSON (see keepZero below). */
+  keepZero?: true;
 }
 interface OutMessage {
   fields: Record<string, OutField>;
@@ -246,7 +248,8 @@ for (const m of all.sort((a, b) => `${a.pkg}.${a.name}`.localeCompare(`${b.pkg}.
 // ---- packages -> group/version, from the OpenAPI group-version-kinds ------------------
 
 interface SchemaNode {
-  properties?: Record<string, unknown>;
+  properties?: Record<string, { type?: string; description?: string }>;
+  required?: string[];
   'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
 }
 const schema = JSON.parse(readFileSync(openapiFile, 'utf8')) as { definitions: Record<string, SchemaNode> };
@@ -313,6 +316,33 @@ for (const [name, msg] of Object.entries(messages)) {
 }
 console.log(`adjusted against OpenAPI (${adjusted.length}):\n  ${adjusted.join('\n  ')}`);
 if (unresolved.length) throw new Error(`fields with no OpenAPI property:\n  ${unresolved.join('\n  ')}`);
+
+// ---- zero values ---------------------------------------------------------------------------
+// Go's protobuf marshalling writes every non-pointer scalar, zero or not, while its JSON encoding
+// leaves zero values out (omitempty). Pointer fields are written only when set, so a zero there is
+// meaningful. The proto files do not say which is which; the OpenAPI facts approximate it:
+//  - required fields have no omitempty: keep zeros;
+//  - integers documented with a default (e.g. replicas "Defaults to 1", runAsUser) are pointers
+//    whose zero differs from unset: keep zeros, unless the documented default is 0;
+//  - booleans: keep false unless the documented default is false (then false == unset);
+//  - strings: drop "" (an empty string is the same as unset for almost every field).
+
+const ZERO_DEFAULT = /defaults?( value)?( is| to|:)? *`?(false|0)\b/i;
+let keptZero = 0;
+for (const [name, msg] of Object.entries(messages)) {
+  const def = schema.definitions[definitionName(name)];
+  if (!def?.properties) continue;
+  for (const f of Object.values(msg.fields)) {
+    const prop = def.properties[f.name];
+    if (!prop || f.repeated || f.map || f.inline || messages[f.type]) continue;
+    const desc = prop.description ?? '';
+    let keep = (def.required ?? []).includes(f.name);
+    if (f.type === 'bool') keep ||= !ZERO_DEFAULT.test(desc);
+    else if (f.type !== 'string' && f.type !== 'bytes') keep ||= /default/i.test(desc) && !ZERO_DEFAULT.test(desc);
+    if (keep) { f.keepZero = true; keptZero++; }
+  }
+}
+console.log(`${keptZero} scalar fields keep zero values`);
 
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(
