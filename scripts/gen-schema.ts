@@ -31,6 +31,7 @@ function prune(node: unknown): unknown {
   for (const [k, v] of Object.entries(node as Json)) {
     if (!KEEP.has(k)) continue;
     if (k === '$ref' && typeof v === 'string') out.$ref = v.replace('#/definitions/', '');
+    else if (k.startsWith('x-kubernetes-') || k === 'enum' || k === 'required') out[k] = v;
     else if (k === 'properties') {
       const props: Json = {};
       for (const [pk, pv] of Object.entries(v as Json)) props[pk] = prune(pv);
