@@ -103,6 +103,11 @@ export class FutureRevisionError extends StoreError {
 }
 /** The backend cannot be reached or failed. */
 export class UnavailableError extends StoreError {}
+/**
+ * A watcher fell too far behind the writers and was ended so it would not hold them up. The
+ * caller can watch again from the last revision it saw (or re-list if that is compacted).
+ */
+export class WatchOverflowError extends StoreError {}
 
 export interface StoreFactoryOptions {
   dataDir: string;
