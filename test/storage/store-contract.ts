@@ -168,14 +168,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     it('lists keys under a prefix, in key order, without a sibling prefix', async () => {
       const store = await newStore();
       const p = uniquePrefix();
-      for (const k of ['a/2', 'a/1', 'ab/1', 'a', 'b/1', 'a/0/x']) await store.create(`${p}${k}`, k);
+      // 'a.' and 'a0' sit just below and just above the range of 'a/' ('0' follows '/').
+      for (const k of ['a/2', 'a/1', 'ab/1', 'a', 'b/1', 'a/0/x', 'a.', 'a0']) await store.create(`${p}${k}`, k);
       const res = await store.list({ prefix: `${p}a/` });
       expect(res.items.map((i) => i.key)).toEqual([`${p}a/0/x`, `${p}a/1`, `${p}a/2`]);
       expect(res.more).toBe(false);
       expect(res.revision).toBe(await store.currentRevision());
       expect(await store.count(`${p}a/`)).toBe(3);
       expect(await store.count(`${p}ab/`)).toBe(1);
-      expect(await store.count(p)).toBe(6);
+      expect(await store.count(p)).toBe(8);
       expect(await store.count(`${p}zzz/`)).toBe(0);
     });
 
