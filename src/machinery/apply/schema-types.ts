@@ -1,0 +1,142 @@
+/**
+ * apply/schema-types: how structured-merge-diff sees a schema node. Turns the project's OpenAPI
+ * facts into one of: scalar, atomic (a single leaf: atomic lists and maps, free-form JSON),
+ * granular map/struct (recurse by field name) or associative list (recurse by key or by value).
+ *
+ * Lists without x-kubernetes-list-type follow upstream's conversion: patch strategy "merge" with a
+ * merge key is a keyed list, "merge" without one a set, anything else atomic.
+ * A root of `undefined` means "no schema known" and uses upstream's deduced type: maps are
+ * granular, lists atomic, everything else scalar.
+ */
+import { resolve, type SchemaNode } from '../../api/schema.js';
+import { keyElement, type PathElement } from './field-set.js';
+
+/** A schema node, or 'deduced' (no schema: infer from the value), or 'atomic' (unknown field). */
+export type TypeRef = SchemaNode | 'deduced' | 'atomic';
+
+export type TypeInfo =
+  | { kind: 'scalar' }
+  | { kind: 'atomic' }
+  | {
+      kind: 'map';
+      /** Declared fields of a struct; undefined for a plain map. */
+      fields: Record<string, SchemaNode> | undefined;
+      required: readonly string[];
+      /** Type of undeclared keys; undefined when the struct allows none. */
+      elem: TypeRef | undefined;
+    }
+  | { kind: 'list'; keys: readonly string[] | undefined; items: TypeRef };
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The type of a node; for 'deduced' the value (if any) decides. */
+export function typeOf(ref: TypeRef, value?: unknown): TypeInfo {
+  if (ref === 'atomic') return { kind: 'atomic' };
+  if (ref === 'deduced') {
+    if (isObject(value)) return { kind: 'map', fields: undefined, required: [], elem: 'deduced' };
+    if (Array.isArray(value)) return { kind: 'atomic' };
+    // Without a value (walking a field set) a deduced node can only be a map.
+    return value === undefined ? { kind: 'map', fields: undefined, required: [], elem: 'deduced' } : { kind: 'scalar' };
+  }
+  const r = resolve(ref) ?? {};
+  if (r.type === 'array' || r.items) {
+    const rel = listRelationship(r);
+    if (rel === 'atomic') return { kind: 'atomic' };
+    return { kind: 'list', keys: rel === 'set' ? undefined : rel, items: r.items ?? 'atomic' };
+  }
+  const ap = r.additionalProperties;
+  if (r.properties) {
+    if (r['x-kubernetes-map-type'] === 'atomic') return { kind: 'atomic' };
+    return {
+      kind: 'map',
+      fields: r.properties,
+      required: r.required ?? [],
+      elem: typeof ap === 'object' ? ap : ap === true ? 'atomic' : undefined,
+    };
+  }
+  if (typeof ap === 'object') {
+    if (r['x-kubernetes-map-type'] === 'atomic') return { kind: 'atomic' };
+    return { kind: 'map', fields: undefined, required: [], elem: ap };
+  }
+  if (r.type === 'object' || r.type === undefined) return { kind: 'atomic' }; // free-form JSON
+  return { kind: 'scalar' };
+}
+
+function listRelationship(r: SchemaNode): 'atomic' | 'set' | string[] {
+  switch (r['x-kubernetes-list-type']) {
+    case 'atomic':
+      return 'atomic';
+    case 'set':
+      return 'set';
+    case 'map':
+      return r['x-kubernetes-list-map-keys'] ?? [];
+  }
+  const strategy = r['x-kubernetes-patch-strategy'];
+  if (strategy === 'merge' || strategy === 'merge,retainKeys') {
+    const key = r['x-kubernetes-patch-merge-key'];
+    return key ? [key] : 'set';
+  }
+  return 'atomic';
+}
+
+/** Type of a map entry, and whether it is a declared struct field. */
+export function fieldType(t: TypeInfo & { kind: 'map' }, name: string): { ref: TypeRef; declared: boolean } {
+  const f = t.fields?.[name];
+  if (f) return { ref: f, declared: true };
+  return { ref: t.elem ?? 'atomic', declared: false };
+}
+
+/** True when the node is a struct with declared fields (not a plain map). */
+export function isStruct(ref: TypeRef): boolean {
+  const t = typeOf(ref);
+  return t.kind === 'map' && t.fields !== undefined;
+}
+
+export class FieldPathError extends Error {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(path ? `${path}: ${detail}` : detail);
+    this.name = 'FieldPathError';
+  }
+}
+
+/** A default for a list-map key the item omits (the schema's, else protocol: TCP as upstream defaults it). */
+function keyDefault(items: TypeRef, key: string): unknown {
+  if (items !== 'atomic' && items !== 'deduced') {
+    const f = resolve(items)?.properties?.[key] as (SchemaNode & { default?: unknown }) | undefined;
+    if (f && f.default !== undefined) return f.default;
+  }
+  if (key === 'protocol') return 'TCP';
+  return undefined;
+}
+
+/** The path element naming one item of an associative list. Throws FieldPathError like upstream. */
+export function listItemElement(t: TypeInfo & { kind: 'list' }, item: unknown, index: number, where: string): PathElement {
+  if (t.keys) {
+    if (t.keys.length === 0) return { index };
+    if (!isObject(item)) {
+      throw new FieldPathError(where, 'associative list with keys has an element that is not a map type');
+    }
+    const fields: Record<string, unknown> = {};
+    for (const k of t.keys) {
+      let v = item[k];
+      if (v === undefined) v = keyDefault(t.items, k);
+      if (v === undefined) {
+        throw new FieldPathError(
+          where,
+          `associative list with keys has an element that omits key field "${k}" (and doesn't have default value)`,
+        );
+      }
+      fields[k] = v;
+    }
+    return keyElement(fields);
+  }
+  if (isObject(item)) throw new FieldPathError(where, "associative list without keys has an element that's a map type");
+  if (Array.isArray(item)) throw new FieldPathError(where, 'not supported: associative list with lists as elements');
+  if (item === null) throw new FieldPathError(where, "associative list without keys has an element that's an explicit null");
+  return { value: item };
+}
