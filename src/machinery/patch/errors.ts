@@ -2,28 +2,31 @@
  * PatchError: why a PATCH body could not be applied, and how the API server should answer.
  *
  * Upstream (k8s.io/apiserver handlers/patch.go) answers patch failures as follows, and `kind`
- * carries the same classification:
- * - BadRequest (400, reason BadRequest, message = the error text): undecodable bodies
+ * carries the same classification (`code`, `reason` and `statusMessage` give the Status fields):
+ * - badRequest (400, reason BadRequest, message = the error text): undecodable bodies
  *   (a JSON patch that is not a list of operations, a merge patch that is not an object),
  *   and the malformed strategic-merge directives upstream names (`invalid patch format of
  *   retainKeys` / `primitive list` / `setElementOrder list`, `invalid JSON document`).
  *   Upstream lets the remaining strategic-merge errors (`unknown patch type: …`, `map: … does
  *   not contain declared merge key: …`, `the order in patch list: …`) fall through as 500 with
- *   an empty reason; k8ts classifies them as BadRequest too, keeping upstream's wording.
- * - Invalid (422, reason Invalid): a JSON patch operation that fails to apply (missing path,
+ *   an empty reason; k8ts classifies them as badRequest too, keeping upstream's wording.
+ * - invalid (422, reason Invalid): a JSON patch operation that fails to apply (missing path,
  *   failed `test`, bad index) and a strategic merge patch holding lists of lists. Upstream
  *   builds this Status with NewGenericServerResponse, which discards the detail: the Status
  *   message is the fixed `the server rejected our request due to an error in our request`
  *   (see `statusMessage`); `message` keeps the detail for logs.
- * - RequestEntityTooLarge (413): a JSON patch with more than 10000 operations.
+ * - requestEntityTooLarge (413, reason RequestEntityTooLarge): a JSON patch of over 10000 operations.
  */
 
-export type PatchErrorKind = 'BadRequest' | 'Invalid' | 'RequestEntityTooLarge';
+export type PatchErrorKind = 'badRequest' | 'invalid' | 'requestEntityTooLarge';
 
-const CODES: Record<PatchErrorKind, number> = {
-  BadRequest: 400,
-  Invalid: 422,
-  RequestEntityTooLarge: 413,
+/** The metav1.Status reason for each kind. */
+export type PatchErrorReason = 'BadRequest' | 'Invalid' | 'RequestEntityTooLarge';
+
+const STATUS: Record<PatchErrorKind, { code: number; reason: PatchErrorReason }> = {
+  badRequest: { code: 400, reason: 'BadRequest' },
+  invalid: { code: 422, reason: 'Invalid' },
+  requestEntityTooLarge: { code: 413, reason: 'RequestEntityTooLarge' },
 };
 
 export class PatchError extends Error {
@@ -38,20 +41,20 @@ export class PatchError extends Error {
 
   /** The HTTP status code upstream answers with. */
   get code(): number {
-    return CODES[this.kind];
+    return STATUS[this.kind].code;
   }
 
   /** The metav1.Status reason upstream answers with. */
-  get reason(): PatchErrorKind {
-    return this.kind;
+  get reason(): PatchErrorReason {
+    return STATUS[this.kind].reason;
   }
 
   /** The metav1.Status message upstream answers with (see the file comment). */
   get statusMessage(): string {
     switch (this.kind) {
-      case 'Invalid':
+      case 'invalid':
         return 'the server rejected our request due to an error in our request';
-      case 'RequestEntityTooLarge':
+      case 'requestEntityTooLarge':
         return `Request entity too large: ${this.message}`;
       default:
         return this.message;

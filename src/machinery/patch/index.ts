@@ -12,9 +12,9 @@ import { jsonMergePatch } from './json-merge.js';
 import { jsonPatch } from './json-patch.js';
 import { strategicMergePatch } from './strategic-merge.js';
 
-export { PatchError, type PatchErrorKind } from './errors.js';
+export { PatchError, type PatchErrorKind, type PatchErrorReason } from './errors.js';
 export { jsonMergePatch, mergeJsonValue } from './json-merge.js';
-export { jsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
+export { jsonPatch, jsonPatch as applyJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
 export { strategicMergePatch } from './strategic-merge.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic';

@@ -29,6 +29,6 @@ function mergeInto(target: unknown, patch: unknown): unknown {
  * object and fail decoding later, so it is refused here the same way).
  */
 export function jsonMergePatch(original: unknown, patch: unknown): unknown {
-  if (!isMap(patch)) throw new PatchError('BadRequest', 'Invalid JSON Patch');
+  if (!isMap(patch)) throw new PatchError('badRequest', 'Invalid JSON Patch');
   return mergeJsonValue(original, patch);
 }

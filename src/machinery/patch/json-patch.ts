@@ -37,16 +37,16 @@ function wrap(outer: string, inner: string): OpError {
 export function jsonPatch(original: unknown, operations: unknown): unknown {
   if (operations === null) return clone(original);
   if (!Array.isArray(operations)) {
-    throw new PatchError('BadRequest', `json: cannot unmarshal ${kindName(operations)} into Go value of type jsonpatch.Patch`);
+    throw new PatchError('badRequest', `json: cannot unmarshal ${kindName(operations)} into Go value of type jsonpatch.Patch`);
   }
   for (const op of operations) {
     if (op !== null && !isMap(op)) {
-      throw new PatchError('BadRequest', `json: cannot unmarshal ${kindName(op)} into Go value of type jsonpatch.Operation`);
+      throw new PatchError('badRequest', `json: cannot unmarshal ${kindName(op)} into Go value of type jsonpatch.Operation`);
     }
   }
   if (operations.length > MAX_JSON_PATCH_OPERATIONS) {
     throw new PatchError(
-      'RequestEntityTooLarge',
+      'requestEntityTooLarge',
       `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${operations.length}`,
     );
   }
@@ -54,7 +54,7 @@ export function jsonPatch(original: unknown, operations: unknown): unknown {
   try {
     for (const op of operations as (JsonMap | null)[]) applyOperation(root, op ?? {});
   } catch (err) {
-    if (err instanceof OpError) throw new PatchError('Invalid', err.message);
+    if (err instanceof OpError) throw new PatchError('invalid', err.message);
     throw err;
   }
   return root.doc;

@@ -21,7 +21,7 @@
  * drops it); directives inside values that are new to the object are stripped rather than left
  * for the decoder to drop; a `$deleteFromPrimitiveList` aimed at a list without the merge strategy
  * is an error (upstream replaces the list with the deletion list); errors upstream lets through as
- * 500 are BadRequest here (see errors.ts).
+ * 500 are badRequest here (see errors.ts).
  */
 import { fieldOf, isFreeForm, itemsOf, type SchemaNode } from '../../api/schema.js';
 import { goValue, PatchError } from './errors.js';
@@ -51,7 +51,7 @@ type ElementKind = 'map' | 'scalar';
 export function strategicMergePatch(original: unknown, patch: unknown, schema: SchemaNode | undefined): unknown {
   if (patch === null) return clone(original);
   if (!isMap(patch)) {
-    throw new PatchError('BadRequest', `json: cannot unmarshal ${goKind(patch)} into Go value of type map[string]interface {}`);
+    throw new PatchError('badRequest', `json: cannot unmarshal ${goKind(patch)} into Go value of type map[string]interface {}`);
   }
   const base: JsonMap = isMap(original) ? clone(original) : {};
   if (isFreeForm(schema)) return mergeJsonValue(base, patch);
@@ -64,7 +64,7 @@ function goKind(v: unknown): string {
 }
 
 function bad(message: string): PatchError {
-  return new PatchError('BadRequest', message);
+  return new PatchError('badRequest', message);
 }
 
 function noMergeKey(m: unknown, key: string): PatchError {
@@ -260,7 +260,7 @@ function elementKind(...lists: unknown[][]): ElementKind | undefined {
   let seen: string | undefined;
   for (const list of lists) {
     for (const item of list) {
-      if (Array.isArray(item)) throw new PatchError('Invalid', 'lists of lists are not supported');
+      if (Array.isArray(item)) throw new PatchError('invalid', 'lists of lists are not supported');
       const t = isMap(item) ? 'map' : item === null ? 'null' : typeof item;
       if (seen === undefined) seen = t;
       else if (seen !== t) throw bad(`list element types are not identical: ${goValue(lists)}`);
