@@ -95,6 +95,11 @@ export class SqliteStore implements Store {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durability === 'power' ? 'FULL' : 'NORMAL'}`);
+      // Checkpoint (copy the WAL into the main file, with an fsync) every ~40 MB of WAL instead
+      // of SQLite's ~4 MB: checkpoints run inside a commit, and at the default they dominated
+      // write latency (p99 ~3 ms vs ~0.1 ms with 2 KB values). The WAL is truncated back to
+      // 64 MB after a checkpoint.
+      db.pragma('wal_autocheckpoint = 10000');
       db.pragma('journal_size_limit = 67108864');
       // Take the exclusive lock now, so a second process fails here rather than on first write.
       db.exec('BEGIN EXCLUSIVE');
