@@ -50,7 +50,13 @@ function entry(mf: ManagedFieldsEntry[], manager: string): ManagedFieldsEntry | 
 
 const fields = (e: ManagedFieldsEntry | undefined): string => JSON.stringify(e?.fieldsV1);
 
-function doApply(live: Obj | undefined, applied: Obj, manager: string, force = false, time = T1): ReturnType<typeof apply> {
+function doApply(
+  live: Obj | undefined,
+  applied: Obj,
+  manager: string,
+  force = false,
+  time = T1,
+): { object: Obj; managedFields: ManagedFieldsEntry[]; changed: boolean } {
   const opts: ApplyOptions = { live, applied, manager, apiVersion: 'apps/v1', force, schema, time };
   return apply(opts);
 }
@@ -274,7 +280,7 @@ describe('apply', () => {
 
     // An updater that only changed a field of the item does not own the item itself (as upstream:
     // ownership of the item is its "." entry), so the item still goes.
-    const edited = structuredClone(live);
+    const edited: Obj = structuredClone(live);
     edited.spec.template.spec.containers[1].image = 'busybox:1.36';
     edited.metadata.managedFields = trackUpdate({ live, updated: edited, manager: 'kubectl-edit', apiVersion: 'apps/v1', time: T1, schema });
     expect(fields(entry(edited.metadata.managedFields, 'kubectl-edit'))).toBe(
