@@ -32,6 +32,7 @@ export {
   ApplyConflictError,
   ApplyInvalidError,
   conflictMessage,
+  printManager,
   type ApplyConflict,
   type StatusCause,
 } from './errors.js';

@@ -50,6 +50,11 @@ describe('fieldsV1 round trips', () => {
     { name: 'unknown prefixes are dropped', input: '{"x:what":{},"f:a":{}}', output: '{"f:a":{}}' },
     { name: 'a lone "." under a child is a member', input: '{"f:a":{".":{}}}', output: '{"f:a":{}}' },
   ];
+
+  it('decodes escaped values', () => {
+    const set = FieldSet.fromFieldsV1({ 'f:a': { 'v:"\\u003cb\\u0026"': {} } });
+    expect(set.paths().map(pathToString)).toEqual(['.a[="<b&"]']);
+  });
   it.each(normalizing)('$name', ({ input, output }) => {
     expect(text(FieldSet.fromFieldsV1(JSON.parse(input) as FieldsV1).toFieldsV1())).toBe(output);
   });
