@@ -88,12 +88,6 @@ export function fieldType(t: TypeInfo & { kind: 'map' }, name: string): { ref: T
   return { ref: t.elem ?? 'atomic', declared: false };
 }
 
-/** True when the node is a struct with declared fields (not a plain map). */
-export function isStruct(ref: TypeRef): boolean {
-  const t = typeOf(ref);
-  return t.kind === 'map' && t.fields !== undefined;
-}
-
 export class FieldPathError extends Error {
   constructor(
     readonly path: string,

@@ -3,7 +3,7 @@
  * package: the field set an object sets, comparing two objects, merging an applied configuration
  * into a live object, and removing a set of paths from an object.
  */
-import { FieldSet, goJson, pathToString, serializeElement, type Path, type PathElement } from './field-set.js';
+import { FieldSet, pathToString, serializeElement, type Path, type PathElement } from './field-set.js';
 import { FieldPathError, fieldType, isObject, listItemElement, typeOf, type TypeInfo, type TypeRef } from './schema-types.js';
 
 export type { TypeRef } from './schema-types.js';
@@ -337,6 +337,3 @@ export function dropNulls(value: unknown): unknown {
   }
   return value;
 }
-
-/** Canonical JSON (sorted keys), handy for comparing objects in tests and callers. */
-export const canonicalJson = goJson;
