@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs k8ts' whole test suite on a fresh Debian machine with Node 20: installs what the tests
+# need (Debian's etcd-server for the etcd backend; kubectl is expected at /usr/bin/kubectl and
+# /usr/lib/google-cloud-sdk/bin/kubectl.1.NN), installs npm dependencies, builds, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "k8ts tests need Debian packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+for v in 1.27 1.32 1.33; do
+  if [ ! -x "/usr/lib/google-cloud-sdk/bin/kubectl.$v" ]; then
+    echo "k8ts tests drive the real kubectl: /usr/lib/google-cloud-sdk/bin/kubectl.$v is missing" >&2
+    exit 1
+  fi
+done
+
+npm ci --no-audit --no-fund
+npm run build
+npm run typecheck
+npx vitest run "$@"

@@ -1,0 +1,38 @@
+/** The admission chain: named plugin factories, run in this order. */
+import { StatusError } from '../status.js';
+import { namespaceLifecycle } from './namespace-lifecycle.js';
+import type { AdmissionAttributes, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
+
+const FACTORIES = new Map<string, AdmissionPluginFactory>([['NamespaceLifecycle', namespaceLifecycle]]);
+
+export function registerAdmissionPlugin(name: string, factory: AdmissionPluginFactory): void {
+  FACTORIES.set(name, factory);
+}
+
+export class AdmissionChain {
+  private readonly plugins: AdmissionPlugin[];
+
+  constructor(lookup: AdmissionLookup, names: string[] = [...FACTORIES.keys()]) {
+    this.plugins = names.map((n) => {
+      const f = FACTORIES.get(n);
+      if (!f) throw new Error(`unknown admission plugin ${n}`);
+      return f(lookup);
+    });
+  }
+
+  async admit(a: AdmissionAttributes): Promise<void> {
+    for (const p of this.plugins) if (p.admit) await p.admit(a);
+  }
+
+  async validate(a: AdmissionAttributes): Promise<void> {
+    for (const p of this.plugins) {
+      if (!p.validate) continue;
+      try {
+        await p.validate(a);
+      } catch (err) {
+        if (err instanceof StatusError) throw err;
+        throw new Error(`admission plugin ${p.name}`, { cause: err });
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * apiserver/admission: plugins that see every write after decoding and before storage.
+ * Mutating plugins (admit) run first, then validating ones (validate). Throw a StatusError to refuse.
+ * A plugin is a file plus a line in registry.ts.
+ */
+import type { ResourceInfo } from '../../api/resources.js';
+import type { UserInfo } from '../authn/index.js';
+import type { KObject } from '../rest/codec.js';
+
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  resource: ResourceInfo;
+  subresource: string;
+  namespace: string;
+  name: string;
+  object?: KObject;
+  oldObject?: KObject;
+  user?: UserInfo;
+  dryRun: boolean;
+}
+
+/** What plugins may read: objects by resource, through the API server's own storage layer. */
+export interface AdmissionLookup {
+  get(group: string, plural: string, namespace: string, name: string): Promise<KObject | undefined>;
+}
+
+export interface AdmissionPlugin {
+  name: string;
+  admit?(a: AdmissionAttributes): void | Promise<void>;
+  validate?(a: AdmissionAttributes): void | Promise<void>;
+}
+
+export type AdmissionPluginFactory = (lookup: AdmissionLookup) => AdmissionPlugin;

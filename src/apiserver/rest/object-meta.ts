@@ -1,0 +1,62 @@
+/**
+ * Server-set metadata and the per-resource facts the generic object lifecycle needs: which
+ * kinds track generation, how status is reset on create, names from generateName.
+ */
+import { randomInt } from 'node:crypto';
+import type { ResourceInfo } from '../../api/resources.js';
+import { podQOSClass } from '../../api/strategy/index.js';
+import type { KObject } from './codec.js';
+
+/** Resources whose metadata.generation tracks spec changes (upstream's strategies set it). */
+const GENERATION = new Set([
+  'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets', 'batch/jobs', 'batch/cronjobs',
+  '/replicationcontrollers', 'networking.k8s.io/ingresses', 'networking.k8s.io/networkpolicies',
+  'policy/poddisruptionbudgets',
+]);
+
+export function tracksGeneration(r: ResourceInfo): boolean {
+  return GENERATION.has(`${r.group}/${r.plural}`);
+}
+
+export function hasStatus(r: ResourceInfo): boolean {
+  return 'status' in r.subresources;
+}
+
+/** Status as upstream's PrepareForCreate leaves it. Nodes keep what they were created with. */
+export function initialStatus(r: ResourceInfo, obj: KObject): unknown {
+  const id = `${r.group}/${r.plural}`;
+  switch (id) {
+    case '/nodes':
+      return obj.status;
+    case '/pods':
+      return { phase: 'Pending', qosClass: podQOSClass(obj) };
+    case '/namespaces':
+      return { phase: 'Active' };
+    case '/persistentvolumes':
+      return { phase: 'Pending' };
+    case '/persistentvolumeclaims':
+      return { phase: 'Pending' };
+    default:
+      return {};
+  }
+}
+
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** generateName plus five random characters, as upstream's SimpleNameGenerator. */
+export function generateName(base: string): string {
+  const prefix = base.length > 58 ? base.slice(0, 58) : base;
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += NAME_CHARS[randomInt(NAME_CHARS.length)];
+  return prefix + suffix;
+}
+
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Everything but metadata and status: what a generation bump compares. */
+export function specOf(obj: KObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return JSON.stringify(rest);
+}

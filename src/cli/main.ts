@@ -1,0 +1,82 @@
+/**
+ * cli: the `k8ts` command. `k8ts server` starts a control plane; later `k8ts agent` and image
+ * commands join it. Uses server/ for wiring; never reaches into components directly.
+ */
+import { Command, Option } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../server/index.js';
+
+const NOT_YET = '(accepted; not yet backed by a component in this release)';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('k8ts')
+    .description('A Kubernetes-compatible container orchestrator in TypeScript')
+    .version('0.1.0');
+
+  program
+    .command('server')
+    .description('Run a k8ts control plane (API server and storage) with an embedded SQLite store by default')
+    .option('--data-dir <dir>', 'where state, certificates and kubeconfig.yaml live', join(homedir(), '.k8ts'))
+    .option('--listen <host:port>', 'address the API server listens on', '127.0.0.1:6443')
+    .addOption(new Option('--store <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
+    .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
+    .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
+    .addOption(new Option('--runtime <runtime>', `node runtime: containerd, sim or none ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
+    .option('--sim-nodes <n>', `number of simulated nodes with --runtime sim ${NOT_YET}`, '1')
+    .option('--node-ip <ip>', `the node's address ${NOT_YET}`)
+    .option('--disable <names>', `comma-separated components to turn off ${NOT_YET}`)
+    .action(async (o: Record<string, string>) => {
+      if (o.store === 'etcd' && !o.etcdEndpoints) throw new Error('--store etcd needs --etcd-endpoints');
+      const started = Date.now();
+      const server = await startServer({
+        dataDir: o.dataDir,
+        listen: o.listen,
+        store: o.store as 'sqlite' | 'etcd',
+        etcdEndpoints: o.etcdEndpoints?.split(',').map((s) => s.trim()).filter(Boolean),
+        tokenAuthFile: o.tokenAuthFile,
+      });
+      const log = (m: string): void => void process.stderr.write(`${m}\n`);
+      log(`k8ts: API server ready at ${server.url} (${o.store} store, ${Date.now() - started} ms)`);
+      log(`k8ts: export KUBECONFIG=${server.kubeconfigPath}`);
+      if (o.runtime !== 'none') {
+        log(`k8ts: --runtime ${o.runtime}: no node agent in this release yet; running the control plane only`);
+      }
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log(`k8ts: ${signal} received, shutting down`);
+        server.stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log(`k8ts: shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+  return program;
+}
+
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  while (cur) {
+    parts.push(cur instanceof Error ? cur.message : String(cur));
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(': ');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    throw new Error(describe(err));
+  }
+}

@@ -1,0 +1,97 @@
+/** Starts a k8ts control plane: storage → PKI → API server → kubeconfig. */
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ApiServer, type VersionInfo } from '../apiserver/server.js';
+import { createAuthenticator, type Authenticator } from '../apiserver/authn/index.js';
+import { alwaysAllowAuthenticated } from '../apiserver/authz/index.js';
+import { ensurePki, writeKubeconfig } from '../pki/index.js';
+import { createStore } from '../storage/registry.js';
+import type { Store } from '../storage/store.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** HOST:PORT, default 127.0.0.1:6443. Port 0 picks a free port. */
+  listen?: string;
+  store?: 'sqlite' | 'etcd';
+  etcdEndpoints?: string[];
+  /** A static token file in upstream's CSV format. */
+  tokenAuthFile?: string;
+  version?: VersionInfo;
+  bookmarkIntervalMs?: number;
+  log?: (msg: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  kubeconfigPath: string;
+  apiServer: ApiServer;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  if (!m) throw new Error(`--listen must be HOST:PORT, got "${listen}"`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`--listen port out of range: ${port}`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const dataDir = resolve(opts.dataDir);
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const { host, port } = parseListen(opts.listen ?? '127.0.0.1:6443');
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const [store, pki] = await Promise.all([
+    createStore(opts.store ?? 'sqlite', { dataDir, etcdEndpoints: opts.etcdEndpoints }).catch((err) => {
+      throw new Error('start storage', { cause: err });
+    }),
+    ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname(), host].filter((h) => h && h !== '0.0.0.0' && h !== '::') }).catch((err) => {
+      throw new Error('prepare certificates', { cause: err });
+    }),
+  ]);
+
+  const authenticators: Authenticator[] = [createAuthenticator('client-cert')];
+  if (opts.tokenAuthFile) authenticators.push(createAuthenticator('token-file', { path: opts.tokenAuthFile }));
+
+  const apiServer = new ApiServer({
+    store,
+    tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
+    authenticators,
+    authorizer: alwaysAllowAuthenticated,
+    host,
+    port,
+    version: opts.version,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    log,
+  });
+  let bound: { host: string; port: number };
+  try {
+    bound = await apiServer.start();
+  } catch (err) {
+    await store.close();
+    throw new Error('start API server', { cause: err });
+  }
+  const clientHost = bound.host === '0.0.0.0' || bound.host === '::' ? '127.0.0.1' : bound.host;
+  const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${bound.port}`;
+  const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfigPath, {
+    server: url, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store,
+    stop() {
+      stopping ??= (async () => {
+        await apiServer.close();
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}
