@@ -1,8 +1,9 @@
 /**
  * api/strategy: per-kind defaulting and validation of built-in kinds, matching upstream's
  * SetDefaults_* functions and pkg/apis/<group>/validation. The API server calls, for a create,
- * `defaults(obj)` then `validate(obj)`; for an update, `defaults(obj)` then `validate(obj)` plus
- * `validateUpdate(obj, old)`. Errors become a 422 `Invalid` Status (see invalidStatus in
+ * `defaults(obj)`, then validateObjectMeta(obj.metadata, {namespaced, nameValidator}) and
+ * `validate(obj)`; for an update, `defaults(obj)`, validateObjectMetaUpdate, `validate(obj)` and
+ * `validateUpdate(obj, old)`. Strategies never check metadata themselves. Errors become a 422 `Invalid` Status (see invalidStatus in
  * src/machinery/validation). Kinds that need the server's help before defaulting export helpers
  * (prepareJobForCreate, preparePodForCreate).
  *

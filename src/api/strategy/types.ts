@@ -6,8 +6,11 @@ export interface KindStrategy {
   nameValidator?: (name: string, prefix: boolean) => string[];
   /** Fills defaulted fields, mutating in place. */
   defaults?(obj: any): void;
-  /** Validation on create and update (metadata included). */
+  /**
+   * Validation of the kind's own fields on create and update. Metadata is not included: the
+   * caller runs validateObjectMeta (with nameValidator) and validateObjectMetaUpdate first.
+   */
   validate?(obj: any): FieldError[];
-  /** Extra checks on update, in addition to validate. */
+  /** Extra checks on update (immutable spec fields), in addition to validate. */
   validateUpdate?(obj: any, old: any): FieldError[];
 }

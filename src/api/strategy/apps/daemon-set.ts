@@ -11,8 +11,6 @@ import {
   required,
   validateImmutableField,
   validateLabelSelector,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -66,7 +64,7 @@ function validateUpdateStrategy(st: any, path: FieldPath): FieldError[] {
 }
 
 function validate(ds: any): FieldError[] {
-  const errs = validateObjectMeta(ds?.metadata, { namespaced: true });
+  const errs: FieldError[] = [];
   const s = ds?.spec ?? {};
   errs.push(...validateLabelSelector(s.selector, spec.child('selector')));
   if (!labelSelectorMatches(s.selector, s.template?.metadata?.labels ?? {})) {
@@ -91,7 +89,6 @@ export const daemonSetStrategy: KindStrategy = {
   validate,
   validateUpdate(ds: any, old: any) {
     return [
-      ...validateObjectMetaUpdate(ds?.metadata, old?.metadata),
       ...validateImmutableField(ds?.spec?.selector, old?.spec?.selector, spec.child('selector')),
     ];
   },

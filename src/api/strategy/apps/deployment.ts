@@ -10,8 +10,6 @@ import {
   required,
   validateImmutableField,
   validateNonnegativeField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -68,7 +66,7 @@ function validateStrategy(st: any, path: FieldPath): FieldError[] {
 }
 
 function validate(d: any): FieldError[] {
-  const errs = validateObjectMeta(d?.metadata, { namespaced: true });
+  const errs: FieldError[] = [];
   const s = d?.spec ?? {};
   if (typeof s.replicas === 'number') errs.push(...validateNonnegativeField(s.replicas, spec.child('replicas')));
   errs.push(...validateWorkloadSelector(s.selector, spec.child('selector'), 'deployment'));
@@ -87,7 +85,6 @@ function validate(d: any): FieldError[] {
 
 function validateUpdate(d: any, old: any): FieldError[] {
   return [
-    ...validateObjectMetaUpdate(d?.metadata, old?.metadata),
     ...validateImmutableField(d?.spec?.selector, old?.spec?.selector, spec.child('selector')),
   ];
 }

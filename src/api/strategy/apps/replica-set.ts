@@ -3,8 +3,6 @@ import {
   FieldPath,
   validateImmutableField,
   validateNonnegativeField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -21,7 +19,7 @@ export const replicaSetStrategy: KindStrategy = {
     defaultPodTemplateSpec(rs.spec.template);
   },
   validate(rs: any): FieldError[] {
-    const errs = validateObjectMeta(rs?.metadata, { namespaced: true });
+    const errs: FieldError[] = [];
     const s = rs?.spec ?? {};
     if (typeof s.replicas === 'number') errs.push(...validateNonnegativeField(s.replicas, spec.child('replicas')));
     errs.push(...validateOptionalNonnegative(s.minReadySeconds, spec.child('minReadySeconds')));
@@ -31,7 +29,6 @@ export const replicaSetStrategy: KindStrategy = {
   },
   validateUpdate(rs: any, old: any) {
     return [
-      ...validateObjectMetaUpdate(rs?.metadata, old?.metadata),
       ...validateImmutableField(rs?.spec?.selector, old?.spec?.selector, spec.child('selector')),
     ];
   },

@@ -12,8 +12,6 @@ import {
   required,
   semanticEqual,
   validateNonnegativeField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -58,7 +56,7 @@ function defaults(ss: any): void {
 }
 
 function validate(ss: any): FieldError[] {
-  const errs = validateObjectMeta(ss?.metadata, { namespaced: true });
+  const errs: FieldError[] = [];
   const s = ss?.spec ?? {};
   const pmp = s.podManagementPolicy ?? '';
   if (pmp === '') errs.push(required(spec.child('podManagementPolicy')));
@@ -96,7 +94,7 @@ function validate(ss: any): FieldError[] {
 const MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 
 function validateUpdate(ss: any, old: any): FieldError[] {
-  const errs = validateObjectMetaUpdate(ss?.metadata, old?.metadata);
+  const errs: FieldError[] = [];
   const n = deepCopy(ss?.spec ?? {});
   const o = old?.spec ?? {};
   for (const k of MUTABLE) n[k] = o[k];

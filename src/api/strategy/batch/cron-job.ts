@@ -8,8 +8,6 @@ import {
   notSupported,
   required,
   validateNonnegativeField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -85,13 +83,13 @@ function validTimeZone(tz: string): boolean {
 export const cronJobStrategy: KindStrategy = {
   defaults,
   validate(cj: any): FieldError[] {
-    const errs = validateObjectMeta(cj?.metadata, { namespaced: true });
+    const errs: FieldError[] = [];
     errs.push(...validateSpec(cj?.spec ?? {}, undefined));
     const name = String(cj?.metadata?.name ?? '');
     if (name.length > 52) errs.push(invalid(FieldPath.root('metadata', 'name'), name, 'must be no more than 52 characters'));
     return errs;
   },
   validateUpdate(cj: any, old: any) {
-    return validateObjectMetaUpdate(cj?.metadata, old?.metadata);
+    return [];
   },
 };

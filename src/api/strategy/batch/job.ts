@@ -13,8 +13,6 @@ import {
   validateImmutableField,
   validateLabelSelector,
   validateNonnegativeField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -105,7 +103,7 @@ export function validateJobSpecCommon(s: any, path: FieldPath): FieldError[] {
 }
 
 function validate(job: any): FieldError[] {
-  const errs = validateObjectMeta(job?.metadata, { namespaced: true });
+  const errs: FieldError[] = [];
   const s = job?.spec ?? {};
   const uid = job?.metadata?.uid;
   if (s.manualSelector !== true && uid) {
@@ -137,7 +135,7 @@ function validate(job: any): FieldError[] {
 }
 
 function validateUpdate(job: any, old: any): FieldError[] {
-  const errs = validateObjectMetaUpdate(job?.metadata, old?.metadata);
+  const errs: FieldError[] = [];
   const n = job?.spec ?? {};
   const o = old?.spec ?? {};
   errs.push(...validateImmutableField(n.selector, o.selector, spec.child('selector')));

@@ -6,8 +6,6 @@ import {
   isConfigMapKey,
   semanticEqual,
   tooLong,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -31,7 +29,7 @@ export function validateImmutableData(obj: any, old: any, fields: string[]): Fie
 
 export const configMapStrategy: KindStrategy = {
   validate(cm: any): FieldError[] {
-    const errs = validateObjectMeta(cm?.metadata, { namespaced: true });
+    const errs: FieldError[] = [];
     let total = 0;
     const data = cm?.data && typeof cm.data === 'object' ? cm.data : {};
     const bin = cm?.binaryData && typeof cm.binaryData === 'object' ? cm.binaryData : {};
@@ -49,6 +47,6 @@ export const configMapStrategy: KindStrategy = {
     return errs;
   },
   validateUpdate(cm: any, old: any) {
-    return [...validateObjectMetaUpdate(cm?.metadata, old?.metadata), ...validateImmutableData(cm, old, ['data', 'binaryData'])];
+    return [...validateImmutableData(cm, old, ['data', 'binaryData'])];
   },
 };

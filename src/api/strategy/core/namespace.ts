@@ -7,8 +7,6 @@ import {
   invalid,
   isQualifiedName,
   nameIsDNSLabel,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -30,7 +28,7 @@ export const namespaceStrategy: KindStrategy = {
     if (!ns.status.phase) ns.status.phase = 'Active';
   },
   validate(ns: any): FieldError[] {
-    const errs = validateObjectMeta(ns?.metadata, { namespaced: false, nameValidator: nameIsDNSLabel });
+    const errs: FieldError[] = [];
     const fp = FieldPath.root('spec', 'finalizers');
     for (const f of Array.isArray(ns?.spec?.finalizers) ? ns.spec.finalizers : []) {
       const s = String(f);
@@ -42,6 +40,6 @@ export const namespaceStrategy: KindStrategy = {
     return errs;
   },
   validateUpdate(ns: any, old: any) {
-    return validateObjectMetaUpdate(ns?.metadata, old?.metadata);
+    return [];
   },
 };

@@ -8,8 +8,6 @@ import {
   invalid,
   required,
   semanticEqual,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   deepCopy,
   type FieldError,
 } from '../../../machinery/validation/index.js';
@@ -24,7 +22,7 @@ export const POD_UPDATE_FORBIDDEN =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 function validatePod(pod: any): FieldError[] {
-  const errs = validateObjectMeta(pod?.metadata, { namespaced: true });
+  const errs: FieldError[] = [];
   errs.push(...validatePodSpec(pod?.spec, spec));
   return errs;
 }
@@ -61,7 +59,7 @@ function describeDiff(oldSpec: any, newSpec: any, prefix = 'spec'): string[] {
 }
 
 function validatePodUpdate(pod: any, old: any): FieldError[] {
-  const errs = validateObjectMetaUpdate(pod?.metadata, old?.metadata);
+  const errs: FieldError[] = [];
   const n = pod?.spec ?? {};
   const o = old?.spec ?? {};
   for (const [k, p] of [

@@ -4,8 +4,6 @@ import {
   labelSelectorIsEmpty,
   required,
   validateNonnegativeField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -28,7 +26,7 @@ export const replicationControllerStrategy: KindStrategy = {
     if (s.template && typeof s.template === 'object') defaultPodTemplateSpec(s.template);
   },
   validate(rc: any): FieldError[] {
-    const errs = validateObjectMeta(rc?.metadata, { namespaced: true });
+    const errs: FieldError[] = [];
     const s = rc?.spec ?? {};
     errs.push(...validateOptionalNonnegative(s.minReadySeconds, spec.child('minReadySeconds')));
     if (!s.selector || Object.keys(s.selector).length === 0) errs.push(required(spec.child('selector')));
@@ -38,6 +36,6 @@ export const replicationControllerStrategy: KindStrategy = {
     return errs;
   },
   validateUpdate(rc: any, old: any) {
-    return validateObjectMetaUpdate(rc?.metadata, old?.metadata);
+    return [];
   },
 };

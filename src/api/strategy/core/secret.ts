@@ -9,8 +9,6 @@ import {
   required,
   tooLong,
   validateImmutableField,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -39,7 +37,7 @@ export const secretStrategy: KindStrategy = {
     }
   },
   validate(s: any): FieldError[] {
-    const errs = validateObjectMeta(s?.metadata, { namespaced: true });
+    const errs: FieldError[] = [];
     const d: Record<string, unknown> = s?.data && typeof s.data === 'object' ? s.data : {};
     let total = 0;
     for (const [k, v] of Object.entries(d)) {
@@ -74,7 +72,6 @@ export const secretStrategy: KindStrategy = {
   },
   validateUpdate(s: any, old: any) {
     return [
-      ...validateObjectMetaUpdate(s?.metadata, old?.metadata),
       ...validateImmutableField(s?.type ?? '', old?.type ?? '', 'type'),
       ...validateImmutableData(s, old, ['data']),
     ];

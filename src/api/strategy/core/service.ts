@@ -14,8 +14,6 @@ import {
   notSupported,
   required,
   validateLabels,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
   type FieldError,
 } from '../../../machinery/validation/index.js';
 import type { KindStrategy } from '../types.js';
@@ -58,7 +56,7 @@ function defaults(svc: any): void {
 }
 
 function validate(svc: any): FieldError[] {
-  const errs = validateObjectMeta(svc?.metadata, { namespaced: true, nameValidator: nameIsDNS1035Label });
+  const errs: FieldError[] = [];
   const s = svc?.spec ?? {};
   const ports: any[] = Array.isArray(s.ports) ? s.ports : [];
   if (ports.length === 0 && !isHeadless(s) && s.type !== 'ExternalName') errs.push(required(spec.child('ports')));
@@ -128,7 +126,7 @@ function validate(svc: any): FieldError[] {
 }
 
 function validateUpdate(svc: any, old: any): FieldError[] {
-  const errs = validateObjectMetaUpdate(svc?.metadata, old?.metadata);
+  const errs: FieldError[] = [];
   const n = svc?.spec ?? {};
   const o = old?.spec ?? {};
   if (n.type === 'ExternalName' || o.type === 'ExternalName') return errs;
