@@ -1,23 +1,11 @@
 /**
  * Which definition serves which group-version-kind, and the naming conventions of the published
- * documents (operation ids, tags, URL prefixes). The compact schema's own GVK facts are used when
- * they are complete; otherwise the mapping is derived from the served resources, their list kinds,
- * their subresource kinds and the meta kinds every group version shares.
+ * documents (operation ids, tags, URL prefixes). Group-version-kinds are the compact schema's facts.
  */
 import { definitions, type GroupVersionKind } from '../../api/schema.js';
 import { RESOURCES, SERVED_GROUPS } from '../../api/resources.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
-
-/** The Go package segment of a group's definitions: "" → core, "rbac.authorization.k8s.io" → rbac. */
-export function packageOf(group: string): string {
-  return group === '' ? 'core' : group.replace(/\.k8s\.io$/, '').split('.')[0];
-}
-
-/** Definition name by convention: io.k8s.api.<package>.<version>.<Kind>. */
-export function conventionalDefinitionName(gvk: GroupVersionKind): string {
-  return `io.k8s.api.${packageOf(gvk.group)}.${gvk.version}.${gvk.kind}`;
-}
 
 /** "AppsV1", "CoreV1", "RbacAuthorizationV1": the group-version part of operation ids. */
 export function operationPrefix(group: string, version: string): string {
@@ -45,50 +33,15 @@ export function cap(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
-function complete(gvks: GroupVersionKind[] | undefined): gvks is GroupVersionKind[] {
-  return Array.isArray(gvks) && gvks.length > 0 && gvks.every((g) => typeof g?.kind === 'string' && g.kind !== '');
-}
-
 let cache: Map<string, GroupVersionKind[]> | undefined;
 
-/** Every definition that names a kind, with its group-version-kinds. */
+/** Every definition that names a kind, with its group-version-kinds (facts from the compact schema). */
 export function kindsByDefinition(): Map<string, GroupVersionKind[]> {
   if (cache) return cache;
   const out = new Map<string, GroupVersionKind[]>();
-  const add = (name: string, gvk: GroupVersionKind): void => {
-    if (!(name in definitions)) return;
-    const list = out.get(name) ?? [];
-    if (!list.some((g) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind)) list.push(gvk);
-    out.set(name, list);
-  };
-  let schemaComplete = false;
   for (const [name, def] of Object.entries(definitions)) {
-    const gvks = def['x-kubernetes-group-version-kind'];
-    if (complete(gvks)) {
-      schemaComplete = true;
-      for (const g of gvks) add(name, { group: g.group, version: g.version, kind: g.kind });
-    }
-  }
-  if (!schemaComplete) {
-    for (const r of RESOURCES) {
-      const { group, version, kind } = r;
-      add(conventionalDefinitionName({ group, version, kind }), { group, version, kind });
-      add(conventionalDefinitionName({ group, version, kind: `${kind}List` }), { group, version, kind: `${kind}List` });
-      for (const s of Object.values(r.subresources)) {
-        add(conventionalDefinitionName(s), { group: s.group, version: s.version, kind: s.kind });
-      }
-    }
-    for (const kind of ['APIGroup', 'APIGroupList', 'APIResourceList', 'APIVersions', 'Status']) {
-      add(META + kind, { group: '', version: 'v1', kind });
-    }
-    const gvs = new Set<string>(['/v1']);
-    for (const r of RESOURCES) gvs.add(`${r.group}/${r.version}`);
-    for (const kind of ['DeleteOptions', 'WatchEvent']) {
-      for (const gv of [...gvs].sort()) {
-        const [group, version] = gv.split('/');
-        add(META + kind, { group, version, kind });
-      }
-    }
+    const gvks = (def['x-kubernetes-group-version-kind'] ?? []).filter((g) => typeof g?.kind === 'string' && g.kind !== '');
+    if (gvks.length) out.set(name, gvks.map((g) => ({ group: g.group, version: g.version, kind: g.kind })));
   }
   cache = out;
   return out;

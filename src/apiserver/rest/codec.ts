@@ -34,3 +34,11 @@ export function decode(kv: KeyValue): KObject {
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+/** JSON with object keys sorted: equal for semantically equal objects whatever their key order. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+}

@@ -6,7 +6,8 @@
 import type { ResourceInfo } from '../../api/resources.js';
 import { apiVersionOf } from '../../api/resources.js';
 import { definitionFor } from '../../api/schema.js';
-import { findDuplicateFields, findUnknownFields, strictDecodingMessage } from '../../machinery/field-validation.js';
+import { findDuplicateFields, findUnknownFields, goValueString, strictDecodingMessage, strictPatchStatus } from '../../machinery/field-validation.js';
+import { pruneUnknownFields } from '../../machinery/prune-unknown.js';
 import { applyJsonPatch, jsonMergePatch, PatchError, strategicMergePatch } from '../../machinery/patch/index.js';
 import { apply as serverSideApply, ApplyConflictError, ApplyInvalidError } from '../../machinery/apply/index.js';
 import { decodeBody, mediaType, readBody } from '../body.js';
@@ -131,7 +132,9 @@ async function readObject(call: Call, validation: FieldValidation): Promise<KObj
   return obj;
 }
 
-function checkObject(call: Call, object: unknown, validation: FieldValidation, json?: string): KObject {
+type StrictError = (unknown: string[], duplicates: string[]) => StatusError;
+
+function checkObject(call: Call, object: unknown, validation: FieldValidation, json?: string, strictError?: StrictError): KObject {
   const r = call.resource;
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
     throw badRequest(`the body of the request was not a ${r.kind} object`);
@@ -148,8 +151,9 @@ function checkObject(call: Call, object: unknown, validation: FieldValidation, j
     throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${r.kind}.metadata of type v1.ObjectMeta`);
   }
   obj.metadata ??= {};
-  checkFields(call, obj, validation, json);
-  return obj;
+  checkFields(call, obj, validation, json, strictError);
+  // Fields the schema does not declare never reach storage, as decoding into typed structs.
+  return pruneUnknownFields(obj, definitionFor({ group: r.group, version: r.version, kind: r.kind }));
 }
 
 function versionOf(apiVersion: unknown): string {
@@ -163,7 +167,7 @@ function sameGroup(apiVersion: string, r: ResourceInfo): boolean {
 }
 
 /** Unknown and duplicate fields: an error under Strict, warnings under Warn. */
-function checkFields(call: Call, obj: KObject, validation: FieldValidation, json?: string): void {
+function checkFields(call: Call, obj: KObject, validation: FieldValidation, json?: string, strictError?: StrictError): void {
   if (validation === 'Ignore') return;
   const r = call.resource;
   const schema = definitionFor({ group: r.group, version: r.version, kind: r.kind });
@@ -171,7 +175,9 @@ function checkFields(call: Call, obj: KObject, validation: FieldValidation, json
   const unknown = findUnknownFields(obj, schema);
   const duplicates = json ? findDuplicateFields(json) : [];
   if (!unknown.length && !duplicates.length) return;
-  if (validation === 'Strict') throw badRequest(strictDecodingMessage(r.kind, r.version, unknown, duplicates));
+  if (validation === 'Strict') {
+    throw strictError ? strictError(unknown, duplicates) : badRequest(strictDecodingMessage(r.kind, r.version, unknown, duplicates));
+  }
   for (const f of unknown) call.warnings.push(`unknown field "${f}"`);
   for (const f of duplicates) call.warnings.push(`duplicate field "${f}"`);
 }
@@ -260,7 +266,11 @@ async function patch(d: HandlerDeps, call: Call, ns: string): Promise<void> {
       if (err instanceof PatchError) throw patchStatus(err);
       throw err;
     }
-    return d.convert.in(checkObject(call, next, validation), r);
+    const strictError: StrictError = (unknown) => {
+      const st = strictPatchStatus(goValueString(patchBody), unknown, json ? findDuplicateFields(json) : []);
+      return new StatusError(st.code, st.reason, st.message, st.details);
+    };
+    return d.convert.in(checkObject(call, next, validation, undefined, strictError), r);
   }, { dryRun, fieldManager: manager, user: call.user, subresource: call.info.subresource });
   sendObject(d, call, 200, updated);
 }

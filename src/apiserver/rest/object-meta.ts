@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { ResourceInfo } from '../../api/resources.js';
 import { podQOSClass } from '../../api/strategy/index.js';
-import type { KObject } from './codec.js';
+import { canonicalJson, type KObject } from './codec.js';
 
 /** Resources whose metadata.generation tracks spec changes (upstream's strategies set it). */
 const GENERATION = new Set([
@@ -58,5 +58,5 @@ export function rfc3339(d: Date): string {
 /** Everything but metadata and status: what a generation bump compares. */
 export function specOf(obj: KObject): string {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return JSON.stringify(rest);
+  return canonicalJson(rest);
 }

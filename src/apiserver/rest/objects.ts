@@ -17,7 +17,7 @@ import type { AdmissionChain } from '../admission/registry.js';
 import type { UserInfo } from '../authn/index.js';
 import { badRequest, conflict, fromStoreError, invalid, notFound, StatusError, type Target } from '../status.js';
 import type { WatchCache } from '../watch-cache.js';
-import { clone, decode, decodeShared, encode, type KObject } from './codec.js';
+import { canonicalJson, clone, decode, decodeShared, encode, type KObject } from './codec.js';
 import { objectKey } from './keys.js';
 import { generateName, hasStatus, initialStatus, rfc3339, specOf, tracksGeneration } from './object-meta.js';
 
@@ -194,7 +194,7 @@ export class Objects {
     }
     if (tracksGeneration(r)) {
       meta.generation = oldMeta.generation ?? 1;
-      if (sub === '' && specOf(obj) !== specOf(old)) meta.generation += 1;
+      if (sub !== 'status' && specOf(obj) !== specOf(old)) meta.generation += 1;
     } else delete meta.generation;
     if (sub === '' ) strategyFor(r.group, r.kind).defaults?.(obj);
     const attrs = { operation: 'UPDATE' as const, resource: r, subresource: sub, namespace: meta.namespace ?? '', name: meta.name, object: obj, oldObject: old, user: opts.user, dryRun: Boolean(opts.dryRun) };
@@ -344,7 +344,7 @@ function pendingGrace(r: ResourceInfo, obj: KObject): boolean {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** The stored resource for group/plural (its storage version). */
