@@ -2,7 +2,7 @@
  * Which definition serves which group-version-kind, and the naming conventions of the published
  * documents (operation ids, tags, URL prefixes). Group-version-kinds are the compact schema's facts.
  */
-import { definitions, type GroupVersionKind } from '../../api/schema.js';
+import { definitionNameFor, definitions, type GroupVersionKind } from '../../api/schema.js';
 import { RESOURCES, SERVED_GROUPS } from '../../api/resources.js';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
@@ -47,15 +47,12 @@ export function kindsByDefinition(): Map<string, GroupVersionKind[]> {
   return out;
 }
 
-/** The definition name of a group-version-kind served here, if any. */
+/** The definition name of a group-version-kind, if any. */
 export function definitionOfKind(gvk: GroupVersionKind): string | undefined {
-  for (const [name, gvks] of kindsByDefinition()) {
-    if (gvks.some((g) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind)) return name;
-  }
-  return undefined;
+  return definitionNameFor(gvk);
 }
 
-/** The served group versions, core first, then in discovery order. */
+/** The served group versions, in registry order. */
 export function servedGroupVersions(): { group: string; version: string }[] {
   const seen = new Set<string>();
   const out: { group: string; version: string }[] = [];
