@@ -87,7 +87,7 @@ function validate(ss: any): FieldError[] {
     errs.push(...validateNonnegativeField(s.ordinals.start, spec.child('ordinals', 'start')));
   }
   errs.push(...validateWorkloadSelector(s.selector, spec.child('selector'), 'statefulset'));
-  errs.push(...validateTemplateForController(s.template, s.selector, spec.child('template'), 'StatefulSet'));
+  errs.push(...validateTemplateForController(s.template, s.selector, spec.child('template'), 'StatefulSet', { podSpec: false }));
   return errs;
 }
 

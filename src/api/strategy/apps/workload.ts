@@ -12,7 +12,9 @@ import {
   labelSelectorMatches,
   notSupported,
   required,
+  validateAnnotations,
   validateLabelSelector,
+  validateLabels,
   validateNonnegativeField,
   type FieldError,
   type LabelSelector,
@@ -32,19 +34,27 @@ export function validateWorkloadSelector(sel: LabelSelector | undefined, path: F
 /**
  * upstream ValidatePodTemplateSpecForReplicaSet (also used by StatefulSet/DaemonSet with their
  * own wording): labels must match the selector, restartPolicy must be Always, no activeDeadlineSeconds.
+ * StatefulSet passes `podSpec: false`: upstream checks only the template's labels and annotations
+ * there, because volume mounts may name volumeClaimTemplates rather than pod volumes.
  */
 export function validateTemplateForController(
   template: any,
   selector: LabelSelector | undefined,
   path: FieldPath,
   kindName = 'ReplicaSet',
+  opts: { podSpec?: boolean } = {},
 ): FieldError[] {
   if (!template) return [required(path)];
   const errs: FieldError[] = [];
   if (selector && !labelSelectorIsEmpty(selector) && !labelSelectorMatches(selector, template.metadata?.labels ?? {})) {
     errs.push(invalid(path.child('metadata', 'labels'), template.metadata?.labels ?? {}, SELECTOR_MISMATCH));
   }
-  errs.push(...validatePodTemplateSpec(template, path));
+  if (opts.podSpec === false) {
+    errs.push(...validateLabels(template.metadata?.labels, path.child('labels')));
+    errs.push(...validateAnnotations(template.metadata?.annotations, path.child('annotations')));
+  } else {
+    errs.push(...validatePodTemplateSpec(template, path));
+  }
   const rp = template.spec?.restartPolicy;
   if (rp !== 'Always') errs.push(notSupported(path.child('spec', 'restartPolicy'), rp ?? '', ['Always']));
   if (template.spec?.activeDeadlineSeconds !== undefined && template.spec?.activeDeadlineSeconds !== null) {
