@@ -142,7 +142,10 @@ export class Objects {
       const kv = await this.store.get(key).catch((e) => { throw fromStoreError(e, target(r, name)); });
       if (!kv) throw notFound(target(r, name));
       const current = decode(kv);
-      const next = await fn(clone(current));
+      // The transform sees no resourceVersion: one in its result is the caller's precondition.
+      const given = clone(current);
+      delete given.metadata.resourceVersion;
+      const next = await fn(given);
       const pinned = next.metadata?.resourceVersion;
       if (pinned && String(pinned) !== String(kv.modRevision)) {
         throw conflict(target(r, name), 'the object has been modified; please apply your changes to the latest version and try again');
