@@ -251,7 +251,7 @@ export class ApiServer {
       const r = handleOpenAPI({ method: req.method ?? 'GET', path, query: url.searchParams, accept: req.headers.accept, ifNoneMatch: req.headers['if-none-match'] });
       if (r) {
         res.writeHead(r.status, r.headers);
-        res.end(r.body);
+        res.end(r.bytes ?? r.body);
         return;
       }
     }
