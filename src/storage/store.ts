@@ -50,7 +50,11 @@ export interface Watcher {
 }
 
 export interface WatchHandlers {
-  /** Events in revision order, never skipping one that matches the prefix. */
+  /**
+   * Events in revision order, never skipping one that matches the prefix. Called
+   * asynchronously, never from inside a write call; must not block (a consumer that cannot keep
+   * up buffers on its own side). Throwing ends the watch with that error.
+   */
   onEvents(events: WatchEvent[]): void;
   /** The watch has ended with an error (e.g. CompactedError); no further events follow. */
   onError(err: Error): void;
@@ -66,15 +70,28 @@ export interface Store {
   create(key: string, value: string): Promise<KeyValue>;
   /** Replaces key if its modRevision equals expected; throws ConflictError or NotFoundError. */
   update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
-  /** Deletes key (if expectedModRevision given, only at that revision); returns the deleted value. */
+  /**
+   * Deletes key (if expectedModRevision given, only at that revision); throws NotFoundError or
+   * ConflictError. Returns the deleted key-value as it was last written (its modRevision is
+   * that write's, as with etcd's prevKv); the delete itself gets the next revision.
+   */
   delete(key: string, expectedModRevision?: number): Promise<KeyValue>;
-  /** Delivers every event under prefix with revision > afterRevision. Throws/reports CompactedError if afterRevision < compacted revision. */
+  /**
+   * Delivers every event under prefix with revision > afterRevision (afterRevision may be ahead
+   * of the store: the watch then waits). Throws CompactedError from watch() itself if
+   * afterRevision < compactedRevision(); errors after that (compaction while catching up,
+   * WatchOverflowError, UnavailableError, store closed) end the watch through onError.
+   */
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Promise<Watcher>;
   /** The latest revision of the store. */
   currentRevision(): Promise<number>;
-  /** The oldest revision still readable (history before it is gone). */
+  /** The oldest revision still readable (history before it is gone); 0 if never compacted. */
   compactedRevision(): Promise<number>;
-  /** Drops history older than revision. */
+  /**
+   * Drops history older than revision: the state at revision stays readable, as do all later
+   * events. A revision at or below the compacted one is a no-op; one above the current
+   * revision throws FutureRevisionError.
+   */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
 }

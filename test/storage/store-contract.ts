@@ -345,9 +345,23 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(summary(seen)).toEqual([`put ${p}a a4@${a4.modRevision}`]);
       expect(seen[0]!.prev).toEqual(a3);
 
-      // Compacting again at or below the compacted revision is harmless.
+      // Compacting again at or below the compacted revision is harmless; beyond the store is not.
       await store.compact(compactAt);
       expect(await store.compactedRevision()).toBeGreaterThanOrEqual(compactAt);
+      await expect(store.compact((await store.currentRevision()) + 1000)).rejects.toBeInstanceOf(FutureRevisionError);
+    });
+
+    it('lets a watch start ahead of the store and deliver only what comes after', async () => {
+      const store = await newStore();
+      const p = uniquePrefix();
+      const start = (await store.currentRevision()) + 2;
+      const rec = await watch(store, p, start);
+      const v1 = await store.create(`${p}a`, '1');
+      const v2 = await store.update(`${p}a`, '2', v1.modRevision);
+      const v3 = await store.update(`${p}a`, '3', v2.modRevision);
+      expect(v2.modRevision).toBe(start);
+      const seen = await rec.waitForRevision(v3.modRevision);
+      expect(summary(seen)).toEqual([`put ${p}a 3@${v3.modRevision}`]);
     });
 
     it('lets exactly one of several concurrent updates from the same revision win', async () => {
