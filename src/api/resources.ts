@@ -34,7 +34,10 @@ export interface ResourceInfo {
   storageVersion: string;
   /** The storage resource name, when objects live under another resource's keys (events.k8s.io events). */
   storageGroup: string;
-  /** Field selector attributes beyond metadata.name and metadata.namespace. */
+  /**
+   * Field selector attributes beyond metadata.name and metadata.namespace, by this version's label
+   * names, read from the stored object (for events.k8s.io, `regarding.name` reads involvedObject.name).
+   */
   fieldSelectors: Record<string, (obj: any) => string | undefined>;
 }
 
@@ -118,7 +121,17 @@ const EVENT_FIELDS = {
     'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason',
     'reportingComponent', 'type',
   ),
-  source: (o: any) => str(o?.reportingComponent || o?.source?.component),
+  // Upstream: the source component, else the reporting controller.
+  source: (o: any) => str(o?.source?.component || o?.reportingComponent),
+};
+
+/** events.k8s.io labels (upstream's field label conversion) over the stored core Event. */
+const EVENTS_V1_FIELDS = {
+  ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']
+    .map((f) => [`regarding.${f}`, (o: any) => get(o, `involvedObject.${f}`)])),
+  ...fields('reason', 'type'),
+  reportingController: (o: any) => get(o, 'reportingComponent'),
+  source: EVENT_FIELDS.source,
 };
 
 const FIELD_SELECTORS: Record<string, Record<string, (obj: any) => string | undefined>> = {
@@ -136,7 +149,7 @@ const FIELD_SELECTORS: Record<string, Record<string, (obj: any) => string | unde
   '/services': fields('spec.clusterIP', 'spec.type'),
   'apps/replicasets': fields('status.replicas'),
   'batch/jobs': fields('status.successful'),
-  'events.k8s.io/events': EVENT_FIELDS,
+  'events.k8s.io/events': EVENTS_V1_FIELDS,
 };
 
 const require = createRequire(import.meta.url);

@@ -80,7 +80,7 @@ async function list(d: HandlerDeps, call: Call, ns: string): Promise<void> {
   const q = call.query;
   const r = call.resource;
   const limit = q.get('limit');
-  const result = await listObjects(d.store, d.cache, call.storage, ns, {
+  const result = await listObjects(d.store, d.cache, selectable(call), ns, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,
     limit: limit ? Number(limit) : undefined,
@@ -110,7 +110,7 @@ async function watch(d: HandlerDeps, call: Call, ns: string): Promise<void> {
   let fieldSelector = q.get('fieldSelector');
   if (call.info.name) fieldSelector = [fieldSelector, `metadata.name=${call.info.name}`].filter(Boolean).join(',');
   await serveWatch(d.cache, call.res, {
-    resource: call.storage,
+    resource: selectable(call),
     view: call.resource,
     namespace: ns,
     labelSelector: q.get('labelSelector'),
@@ -122,6 +122,12 @@ async function watch(d: HandlerDeps, call: Call, ns: string): Promise<void> {
     includeObject: includeObjectOf(q),
     sendInitialEvents: q.get('sendInitialEvents') === 'false' ? false : undefined,
   }, { bookmarkIntervalMs: d.bookmarkIntervalMs, track: d.trackStream, convert: (o) => d.convert.out(o, call.resource) });
+}
+
+/** The stored resource with the served version's field selector labels (events.k8s.io: regarding.*). */
+function selectable(call: Call): ResourceInfo {
+  const { storage, resource } = call;
+  return storage.fieldSelectors === resource.fieldSelectors ? storage : { ...storage, fieldSelectors: resource.fieldSelectors };
 }
 
 /** Reads and decodes the request body as an object of the resource's kind. */
@@ -322,7 +328,7 @@ async function deleteCollection(d: HandlerDeps, call: Call, ns: string): Promise
   const q = call.query;
   const opts = await deleteOptionsOf(call);
   const r = call.resource;
-  const result = await listObjects(d.store, d.cache, call.storage, ns, {
+  const result = await listObjects(d.store, d.cache, selectable(call), ns, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,
   });
