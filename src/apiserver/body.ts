@@ -5,7 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
 import { decodeKubernetesProtobuf } from '../machinery/protobuf/index.js';
-import { badRequest, tooLarge, unsupportedMediaType } from './status.js';
+import { jsonSyntaxError } from './json-syntax.js';
+import { badRequest, StatusError, tooLarge, unsupportedMediaType } from './status.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -15,17 +16,39 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     req.resume();
     throw tooLarge();
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  // Not `for await`: leaving that loop early destroys the request, which wedges the keep-alive
+  // connection. On overflow the rest of the body is drained and discarded instead.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        chunks.length = 0;
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (err: Error): void => {
+      done();
+      reject(err);
+    };
+    const done = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
 }
 
 export interface DecodedBody {
@@ -70,27 +93,37 @@ export function parseJson(buf: Buffer): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`error decoding JSON: ${jsonErrorDetail(err, text)}`);
+    const detail = jsonSyntaxError(text) ?? (err instanceof Error ? err.message : String(err));
+    throw badRequest(`couldn't get version/kind; json parse error: ${detail}`);
   }
 }
 
-function jsonErrorDetail(err: unknown, text: string): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  const pos = /position (\d+)/.exec(msg);
-  if (pos) {
-    const p = Number(pos[1]);
-    const before = text.slice(0, p);
-    const line = before.split('\n').length;
-    return `invalid character ${JSON.stringify(text[p] ?? 'EOF')} at line ${line}, offset ${p}: ${msg}`;
+/**
+ * Decodes a body that must be one object of kind (create, update): undecodable bodies are
+ * described as upstream's decoder does, with a summary of the data.
+ */
+export function decodeObjectBody(buf: Buffer, contentType: string | undefined, kind: string): DecodedBody {
+  try {
+    return decodeBody(buf, contentType);
+  } catch (err) {
+    if (!(err instanceof StatusError) || err.code !== 400 || buf.length === 0) throw err;
+    throw badRequest(`the object provided is unrecognized (must be of type ${kind}): ${err.message} (${summarizeData(buf, 30)})`);
   }
-  return msg;
+}
+
+/** Upstream's summary of undecodable data: JSON-looking text as is, anything else in hex. */
+function summarizeData(data: Buffer, max: number): string {
+  const head = data.subarray(0, max);
+  const more = data.length > max ? ' ...' : '';
+  return data[0] === 0x7b ? `${head.toString('utf8')}${more}` : `${head.toString('hex')}${more}`;
 }
 
 export function parseYaml(buf: Buffer): unknown {
   const doc = parseDocument(buf.toString('utf8'), { uniqueKeys: true, schema: 'core' });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw badRequest(`error converting YAML to JSON: yaml: line ${e.linePos?.[0]?.line ?? 0}: ${e.message.split('\n')[0]}`);
+    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw badRequest(`error converting YAML to JSON: yaml: line ${e.linePos?.[0]?.line ?? 0}: ${what}`);
   }
   return doc.toJS({ maxAliasCount: 100 });
 }

@@ -23,7 +23,7 @@ import { findStorageResource, Objects } from './rest/objects.js';
 import { sendJson, type Call } from './rest/request.js';
 import { handleReview } from './rest/reviews.js';
 import { handleSubresource } from './rest/subresources.js';
-import { forbidden, internalError, notFound, StatusError, unauthorized } from './status.js';
+import { forbidden, internalError, methodNotAllowed, routeNotFound, StatusError, unauthorized } from './status.js';
 import { WatchCache } from './watch-cache.js';
 
 export interface VersionInfo {
@@ -184,18 +184,23 @@ export class ApiServer {
     await this.authorize(user, info);
     if (!info.isResourceRequest) return this.nonResource(req, res, path, url);
     const resource = findResource(info.group, info.version, info.resource);
-    if (!resource) throw notFound({ group: info.group, resource: info.resource, name: info.name });
+    // No route for these paths upstream: a plain 404, not a missing object.
+    if (!resource) throw routeNotFound();
     if (resource.namespaced && !info.namespace && ['create', 'update', 'patch', 'delete', 'get'].includes(info.verb) && resource.stored) {
-      throw notFound({ group: info.group, resource: info.resource, name: info.name });
+      throw routeNotFound();
+    }
+    // POST names no object; PUT and PATCH name one (subresources have their own rules).
+    if (!info.subresource && ((info.verb === 'create' && info.name) || ((info.verb === 'update' || info.verb === 'patch') && !info.name))) {
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
     }
     const storage = resource.stored ? findStorageResource(resource.storageGroup, resource.plural) ?? resource : resource;
     const call: Call = { req, res, query: url.searchParams, info, resource, storage, user, negotiated: negotiate(req.headers.accept), warnings };
     if (!resource.stored) return handleReview(this.deps, { authorizer: this.opts.authorizer, authenticators: this.opts.authenticators }, call);
     if (info.subresource && info.subresource !== 'status') {
-      if (!(info.subresource in resource.subresources)) throw notFound({ group: info.group, resource: info.resource, name: info.name });
+      if (!(info.subresource in resource.subresources)) throw routeNotFound();
       return handleSubresource(this.deps, call);
     }
-    if (info.subresource === 'status' && !('status' in resource.subresources)) throw notFound({ group: info.group, resource: info.resource, name: info.name });
+    if (info.subresource === 'status' && !('status' in resource.subresources)) throw routeNotFound();
     return handleResource(this.deps, call);
   }
 
@@ -255,7 +260,7 @@ export class ApiServer {
         return;
       }
     }
-    throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    throw routeNotFound();
   }
 
   get servedResources(): number {

@@ -86,6 +86,9 @@ export const badRequest = (message: string, causes?: StatusCause[]): StatusError
 
 export const methodNotAllowed = (message: string): StatusError => new StatusError(405, 'MethodNotAllowed', message);
 
+/** A path the server has no handler for. */
+export const routeNotFound = (): StatusError => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+
 export const notAcceptable = (message: string): StatusError => new StatusError(406, 'NotAcceptable', message);
 
 export const unsupportedMediaType = (contentType: string): StatusError =>

@@ -10,7 +10,7 @@ import { findDuplicateFields, findUnknownFields, goValueString, strictDecodingMe
 import { pruneUnknownFields } from '../../machinery/prune-unknown.js';
 import { applyJsonPatch, jsonMergePatch, PatchError, strategicMergePatch } from '../../machinery/patch/index.js';
 import { apply as serverSideApply, ApplyConflictError, ApplyInvalidError } from '../../machinery/apply/index.js';
-import { decodeBody, mediaType, readBody } from '../body.js';
+import { decodeBody, decodeObjectBody, mediaType, readBody } from '../body.js';
 import { badRequest, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from '../status.js';
 import type { WatchCache } from '../watch-cache.js';
 import type { Store } from '../../storage/store.js';
@@ -133,7 +133,7 @@ function selectable(call: Call): ResourceInfo {
 /** Reads and decodes the request body as an object of the resource's kind. */
 async function readObject(call: Call, validation: FieldValidation): Promise<KObject> {
   const buf = await readBody(call.req);
-  const { object, json } = decodeBody(buf, call.req.headers['content-type']);
+  const { object, json } = decodeObjectBody(buf, call.req.headers['content-type'], call.resource.kind);
   const obj = checkObject(call, object, validation, json);
   return obj;
 }

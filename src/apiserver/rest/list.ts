@@ -8,6 +8,7 @@ import { matchesFields, parseFieldSelector, type FieldRequirement, FieldSelector
 import { matches, parseSelector, SelectorParseError, type Selector } from '../../machinery/labels.js';
 import type { KeyValue, Store } from '../../storage/store.js';
 import { CompactedError } from '../../storage/store.js';
+import { jsonSyntaxError } from '../json-syntax.js';
 import { badRequest, expired, fromStoreError, StatusError } from '../status.js';
 import type { WatchCache } from '../watch-cache.js';
 import { decodeShared, type KObject } from './codec.js';
@@ -78,13 +79,21 @@ export function encodeContinue(rv: number, lastKey: string): string {
 }
 
 function decodeContinue(token: string): ContinueToken {
+  const invalid = (why: string): StatusError => badRequest(`invalid continue token: continue key is not valid: ${why}`);
+  // Unpadded URL-safe base64, as upstream; Buffer would silently skip anything else.
+  const badByte = token.search(/[^A-Za-z0-9_-]/);
+  if (badByte >= 0 || token.length % 4 === 1) throw invalid(`illegal base64 data at input byte ${badByte >= 0 ? badByte : token.length - 1}`);
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  let t: Partial<ContinueToken>;
   try {
-    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string') throw new Error('bad token');
-    return t;
+    t = JSON.parse(text) as Partial<ContinueToken>;
   } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw invalid(jsonSyntaxError(text) ?? 'invalid JSON');
   }
+  if (t === null || typeof t !== 'object' || t.v !== 'meta.k8s.io/v1') throw invalid('server does not recognize this encoded version');
+  if (typeof t.rv !== 'number' || t.rv <= 0) throw invalid('incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (typeof t.start !== 'string' || t.start === '') throw invalid('encoded start key empty (version meta.k8s.io/v1)');
+  return t as ContinueToken;
 }
 
 const TOO_OLD_CONTINUE = 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
