@@ -19,6 +19,8 @@ export interface ServerOptions {
   tokenAuthFile?: string;
   version?: VersionInfo;
   bookmarkIntervalMs?: number;
+  /** Events the API server's watch cache keeps for watches from a past resourceVersion. */
+  watchCacheSize?: number;
   log?: (msg: string) => void;
 }
 
@@ -67,6 +69,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     version: opts.version,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    watchCacheSize: opts.watchCacheSize,
     log,
   });
   let bound: { host: string; port: number };
