@@ -35,7 +35,11 @@ describe('Deployment', () => {
 
   it.each<[string, any, string[]]>([
     ['valid', { selector: { matchLabels: { app: 'a' } }, template: tpl({ app: 'a' }) }, []],
-    ['no selector', { template: tpl({ app: 'a' }) }, ['spec.selector: Required value']],
+    [
+      'no selector (a nil selector matches nothing, as upstream)',
+      { template: tpl({ app: 'a' }) },
+      ['spec.selector: Required value', 'spec.template.metadata.labels: Invalid value: {"app":"a"}: `selector` does not match template `labels`'],
+    ],
     [
       'selector mismatch',
       { selector: { matchLabels: { app: 'a' } }, template: tpl({ app: 'b' }) },
@@ -108,6 +112,31 @@ describe('StatefulSet, DaemonSet, ReplicaSet', () => {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
       status: { phase: 'Pending' },
     });
+  });
+
+  it('StatefulSet template volume mounts may name claim templates (upstream skips pod spec checks)', () => {
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 's', namespace: 'default' },
+      spec: {
+        serviceName: 's',
+        selector: { matchLabels: { app: 's' } },
+        template: {
+          metadata: { labels: { app: 's' } },
+          spec: { containers: [{ name: 'c', image: 'nginx:1', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] },
+        },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    };
+    expect(createErrors('apps', 'StatefulSet', sts)).toEqual([]);
+    const bad = structuredClone(sts);
+    (bad.spec.template.metadata.labels as any) = { app: 'other' };
+    (bad.spec.template.spec as any).restartPolicy = 'Never';
+    expect(createErrors('apps', 'StatefulSet', bad)).toEqual([
+      'spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+      'spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
+    ]);
   });
 
   it('StatefulSet update may only change some fields', () => {

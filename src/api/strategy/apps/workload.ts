@@ -46,7 +46,9 @@ export function validateTemplateForController(
 ): FieldError[] {
   if (!template) return [required(path)];
   const errs: FieldError[] = [];
-  if (selector && !labelSelectorIsEmpty(selector) && !labelSelectorMatches(selector, template.metadata?.labels ?? {})) {
+  // A missing selector matches nothing (upstream's LabelSelectorAsSelector(nil)); an empty one is skipped.
+  const mismatch = !selector || (!labelSelectorIsEmpty(selector) && !labelSelectorMatches(selector, template.metadata?.labels ?? {}));
+  if (mismatch) {
     errs.push(invalid(path.child('metadata', 'labels'), template.metadata?.labels ?? {}, SELECTOR_MISMATCH));
   }
   if (opts.podSpec === false) {

@@ -32,7 +32,7 @@ export const replicationControllerStrategy: KindStrategy = {
     if (!s.selector || Object.keys(s.selector).length === 0) errs.push(required(spec.child('selector')));
     if (typeof s.replicas === 'number') errs.push(...validateNonnegativeField(s.replicas, spec.child('replicas')));
     const sel = s.selector ? { matchLabels: s.selector } : undefined;
-    errs.push(...validateTemplateForController(s.template, labelSelectorIsEmpty(sel) ? undefined : sel, spec.child('template'), 'ReplicationController'));
+    errs.push(...validateTemplateForController(s.template, sel ?? {}, spec.child('template'), 'ReplicationController'));
     return errs;
   },
   validateUpdate(rc: any, old: any) {
