@@ -51,6 +51,18 @@ export function generateName(base: string): string {
   return prefix + suffix;
 }
 
+/**
+ * Drops empty labels, annotations, finalizers and ownerReferences: upstream's ObjectMeta declares
+ * them omitempty, so an emptied map or list (e.g. after `kubectl label x k-`) is not stored.
+ */
+export function dropEmptyMetaFields(meta: Record<string, any>): void {
+  for (const k of ['labels', 'annotations']) {
+    const v = meta[k];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete meta[k];
+  }
+  for (const k of ['finalizers', 'ownerReferences']) if (Array.isArray(meta[k]) && meta[k].length === 0) delete meta[k];
+}
+
 export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -19,7 +19,7 @@ import { badRequest, conflict, fromStoreError, invalid, notFound, StatusError, t
 import type { WatchCache } from '../watch-cache.js';
 import { canonicalJson, clone, decode, decodeShared, encode, type KObject } from './codec.js';
 import { objectKey } from './keys.js';
-import { generateName, hasStatus, initialStatus, rfc3339, specOf, tracksGeneration } from './object-meta.js';
+import { dropEmptyMetaFields, generateName, hasStatus, initialStatus, rfc3339, specOf, tracksGeneration } from './object-meta.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -89,6 +89,7 @@ export class Objects {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
+    dropEmptyMetaFields(meta);
     if (tracksGeneration(r)) meta.generation = 1;
     else delete meta.generation;
     const strategy = strategyFor(r.group, r.kind);
@@ -195,6 +196,7 @@ export class Objects {
         throw invalid({ ...target(r, meta.name), kind: r.kind }, [{ reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f: string) => JSON.stringify(f)).join(', ')}}` }]);
       }
     }
+    dropEmptyMetaFields(meta);
     if (tracksGeneration(r)) {
       meta.generation = oldMeta.generation ?? 1;
       if (sub !== 'status' && specOf(obj) !== specOf(old)) meta.generation += 1;
