@@ -213,7 +213,7 @@ export class Objects {
     const oldComparable = { ...old, metadata: { ...old.metadata, resourceVersion: undefined, managedFields: undefined } };
     const newComparable = { ...obj, metadata: { ...meta, managedFields: undefined } };
     if (sameJson(oldComparable, newComparable)) return old;
-    if (meta.deletionTimestamp && !(meta.finalizers?.length) && !pendingGrace(r, obj)) {
+    if (meta.deletionTimestamp && !(meta.finalizers?.length) && !pendingGrace(r, obj) && !pendingNamespaceFinalizers(r, obj)) {
       if (opts.dryRun) return obj;
       try {
         const kv = await this.store.delete(objectKey(r, meta.namespace ?? '', meta.name), revision);
@@ -346,6 +346,11 @@ function podGracePeriod(pod: KObject, requested: number | undefined): number {
 
 function pendingGrace(r: ResourceInfo, obj: KObject): boolean {
   return r.group === '' && r.plural === 'pods' && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+/** A terminating namespace stays until spec.finalizers is empty (the namespace controller's finalize). */
+function pendingNamespaceFinalizers(r: ResourceInfo, obj: KObject): boolean {
+  return r.group === '' && r.plural === 'namespaces' && (obj.spec?.finalizers?.length ?? 0) > 0;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
