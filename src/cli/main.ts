@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../server/index.js';
+import { controllerNames } from '../server/start.js';
 
 const NOT_YET = '(accepted; not yet backed by a component in this release)';
 
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--runtime <runtime>', `node runtime: containerd, sim or none ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
     .option('--sim-nodes <n>', `number of simulated nodes with --runtime sim ${NOT_YET}`, '1')
     .option('--node-ip <ip>', `the node's address ${NOT_YET}`)
-    .option('--disable <names>', `comma-separated components to turn off ${NOT_YET}`)
+    .option('--disable <names>', `comma-separated components to turn off (controllers: ${controllerNames().join(', ')})`)
     .action(async (o: Record<string, string>) => {
       if (o.store === 'etcd' && !o.etcdEndpoints) throw new Error('--store etcd needs --etcd-endpoints');
       const started = Date.now();
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
         store: o.store as 'sqlite' | 'etcd',
         etcdEndpoints: o.etcdEndpoints?.split(',').map((s) => s.trim()).filter(Boolean),
         tokenAuthFile: o.tokenAuthFile,
+        disable: o.disable?.split(',').map((s) => s.trim()).filter(Boolean),
       });
       const log = (m: string): void => void process.stderr.write(`${m}\n`);
       log(`k8ts: API server ready at ${server.url} (${o.store} store, ${Date.now() - started} ms)`);

@@ -1,13 +1,18 @@
-/** Starts a k8ts control plane: storage → PKI → API server → kubeconfig. */
+/** Starts a k8ts control plane: storage → PKI → API server → kubeconfig → controllers. */
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiServer, type VersionInfo } from '../apiserver/server.js';
 import { createAuthenticator, type Authenticator } from '../apiserver/authn/index.js';
 import { alwaysAllowAuthenticated } from '../apiserver/authz/index.js';
-import { ensurePki, writeKubeconfig } from '../pki/index.js';
+import { ensurePki, issueClientCert, writeKubeconfig } from '../pki/index.js';
+import { KubeClient } from '../client/index.js';
+import { startControllers, type RunningControllers } from '../controllers/index.js';
 import { createStore } from '../storage/registry.js';
 import type { Store } from '../storage/store.js';
+
+/** Names `disable` accepts. */
+export { controllerNames } from '../controllers/index.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -21,6 +26,8 @@ export interface ServerOptions {
   bookmarkIntervalMs?: number;
   /** Events the API server's watch cache keeps for watches from a past resourceVersion. */
   watchCacheSize?: number;
+  /** Components to leave out (controller names: namespace, garbagecollector). */
+  disable?: string[];
   log?: (msg: string) => void;
 }
 
@@ -31,6 +38,8 @@ export interface RunningServer {
   kubeconfigPath: string;
   apiServer: ApiServer;
   store: Store;
+  /** The controllers running against this server (through the API, over loopback HTTPS). */
+  controllers: RunningControllers;
   stop(): Promise<void>;
 }
 
@@ -86,11 +95,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server: url, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem,
   });
 
+  // Controllers are clients like any other: their own certificate, the API over HTTPS.
+  let controllers: RunningControllers;
+  let client: KubeClient;
+  try {
+    const identity = await issueClientCert(pki, { user: 'system:kube-controller-manager' });
+    client = new KubeClient({ server: url, ca: pki.caCertPem, cert: identity.certPem, key: identity.keyPem, userAgent: 'k8ts-controller-manager' });
+    controllers = startControllers({ client, disable: opts.disable, log });
+  } catch (err) {
+    await apiServer.close();
+    await store.close();
+    throw new Error('start controllers', { cause: err });
+  }
+
   let stopping: Promise<void> | undefined;
   return {
-    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store,
+    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers,
     stop() {
       stopping ??= (async () => {
+        await controllers.stop();
+        client.close();
         await apiServer.close();
         await store.close();
       })();

@@ -1,0 +1,70 @@
+/**
+ * controllers/: the control loops that drive actual state toward desired state, all through the
+ * API (src/client/ informers, listers, work queues), on one small framework (enqueue key →
+ * reconcile → requeue on error). Each controller is registered by name so `k8ts server
+ * --disable NAME,...` can leave it out. May import src/client/, src/api/ and src/machinery/;
+ * never src/apiserver/ or src/storage/.
+ */
+import { InformerFactory } from '../client/informer-factory.js';
+import type { KubeClient } from '../client/rest-client.js';
+import type { Controller, ControllerContext } from './framework.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { NamespaceController } from './namespace.js';
+import { controllerFactory, controllerNames, registerController } from './registry.js';
+
+export { BaseController } from './framework.js';
+export type { Controller, ControllerContext, ReconcileResult, BaseControllerOptions } from './framework.js';
+export { registerController, controllerNames, controllerFactory } from './registry.js';
+export type { ControllerFactory } from './registry.js';
+export { NamespaceController } from './namespace.js';
+export { GarbageCollector } from './garbage-collector.js';
+
+registerController('namespace', (ctx) => new NamespaceController(ctx));
+registerController('garbagecollector', (ctx) => new GarbageCollector(ctx));
+
+export interface ControllerManagerOptions {
+  client: KubeClient;
+  /** Controller names to leave out. */
+  disable?: string[];
+  log?: (msg: string) => void;
+}
+
+export interface RunningControllers {
+  /** Names of the controllers that run. */
+  names: string[];
+  informers: InformerFactory;
+  /** Resolves when every informer has synced. */
+  synced: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Creates the enabled controllers over one informer factory and starts them (without waiting for sync). */
+export function startControllers(opts: ControllerManagerOptions): RunningControllers {
+  const log = opts.log ?? (() => {});
+  const disabled = new Set(opts.disable ?? []);
+  const unknown = [...disabled].filter((n) => !controllerNames().includes(n));
+  if (unknown.length) log(`controllers: unknown names in --disable ignored: ${unknown.join(', ')}`);
+  const informers = new InformerFactory(opts.client, { log });
+  const ctx: ControllerContext = { client: opts.client, informers, log };
+  const controllers: Controller[] = [];
+  for (const name of controllerNames()) {
+    if (disabled.has(name)) continue;
+    controllers.push(controllerFactory(name)!(ctx));
+  }
+  informers.start();
+  const runs = controllers.map((c) => c.run().catch((err: unknown) => log(`controller ${c.name} failed: ${err instanceof Error ? err.message : String(err)}`)));
+  let stopping: Promise<void> | undefined;
+  return {
+    names: controllers.map((c) => c.name),
+    informers,
+    synced: informers.waitForSync(),
+    stop() {
+      stopping ??= (async () => {
+        await informers.stop();
+        await Promise.all(controllers.map((c) => c.stop()));
+        await Promise.all(runs);
+      })();
+      return stopping;
+    },
+  };
+}
