@@ -71,6 +71,10 @@ export class EtcdStore implements Store {
     const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.client = new Etcd3({
       ...opts.client,
+      // gRPC's default 4 MB cap on a received message fails any range or watch batch larger
+      // than that (e.g. listing 10,000 4.5 KB pods, as the watch cache does at start-up); the
+      // Kubernetes API server lifts the cap in the same way.
+      grpcOptions: { 'grpc.max_receive_message_length': -1, ...opts.client?.grpcOptions },
       hosts: opts.endpoints,
       dialTimeout: opts.dialTimeoutMs ?? 5_000,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
