@@ -28,6 +28,22 @@ export class SchedulerCache {
   private list: NodeInfo[] = [];
   private byName = new Map<string, NodeInfo>();
   private listDirty = true;
+  /** Nodes holding pods with (anti-)affinity, kept current so a cycle need not scan every node. */
+  private readonly affinityNodes = new Set<string>();
+  private readonly antiAffinityNodes = new Set<string>();
+  private subsets?: { withAffinity: NodeInfo[]; withRequiredAntiAffinity: NodeInfo[] };
+
+  private trackAffinity(ni: NodeInfo): void {
+    const name = ni.name;
+    const inA = ni.podsWithAffinity.length > 0;
+    const inB = ni.podsWithRequiredAntiAffinity.length > 0;
+    if (inA === this.affinityNodes.has(name) && inB === this.antiAffinityNodes.has(name)) return;
+    if (inA) this.affinityNodes.add(name);
+    else this.affinityNodes.delete(name);
+    if (inB) this.antiAffinityNodes.add(name);
+    else this.antiAffinityNodes.delete(name);
+    this.subsets = undefined;
+  }
 
   // --- nodes ---------------------------------------------------------------------------------
 
@@ -39,6 +55,7 @@ export class SchedulerCache {
     if (!this.realNodes.has(name)) {
       this.realNodes.add(name);
       this.listDirty = true;
+      this.subsets = undefined;
     }
   }
 
@@ -49,6 +66,7 @@ export class SchedulerCache {
   removeNode(name: string): void {
     if (!this.realNodes.delete(name)) return;
     this.listDirty = true;
+    this.subsets = undefined;
     const ni = this.infos.get(name);
     if (ni && ni.pods.length === 0) this.infos.delete(name);
   }
@@ -83,7 +101,9 @@ export class SchedulerCache {
   }
 
   private place(pi: PodInfo, nodeName: string, assumed: boolean): void {
-    this.infoFor(nodeName).addPod(pi);
+    const ni = this.infoFor(nodeName);
+    ni.addPod(pi);
+    this.trackAffinity(ni);
     this.pods.set(pi.uid, { nodeName, podInfo: pi, assumed });
   }
 
@@ -94,6 +114,7 @@ export class SchedulerCache {
     const ni = this.infos.get(st.nodeName);
     if (ni) {
       ni.removePod(uid);
+      this.trackAffinity(ni);
       if (ni.pods.length === 0 && !this.realNodes.has(st.nodeName)) this.infos.delete(st.nodeName);
     }
     return st;
@@ -161,6 +182,10 @@ export class SchedulerCache {
       this.byName = new Map(this.list.map((n) => [n.name, n]));
       this.listDirty = false;
     }
-    return new Snapshot(this.list, this.namespaceLabels, this.byName);
+    if (!this.subsets) {
+      const pick = (names: Set<string>) => [...names].filter((n) => this.realNodes.has(n)).map((n) => this.infos.get(n) as NodeInfo);
+      this.subsets = { withAffinity: pick(this.affinityNodes), withRequiredAntiAffinity: pick(this.antiAffinityNodes) };
+    }
+    return new Snapshot(this.list, this.namespaceLabels, this.byName, this.subsets);
   }
 }

@@ -11,6 +11,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { podInfoOf, type PodInfo } from './framework/index.js';
 import { Heap } from './heap.js';
 
+const NONE: PodInfo[] = [];
+
 export interface QueuedPodInfo {
   pod: Pod;
   podInfo: PodInfo;
@@ -315,7 +317,7 @@ export class SchedulingQueue {
 
   nominatedPodsForNode(nodeName: string): PodInfo[] {
     const m = this.nominatedByNode.get(nodeName);
-    return m ? [...m.values()] : [];
+    return m ? [...m.values()] : NONE;
   }
 
   nominatedNodeFor(uid: string): string | undefined {

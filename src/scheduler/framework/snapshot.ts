@@ -17,9 +17,13 @@ export class Snapshot {
     nodeInfos: NodeInfo[],
     private readonly namespaceLabelsByName: Map<string, Record<string, string>> = new Map(),
     byName?: Map<string, NodeInfo>,
+    /** Precomputed subsets (the cache keeps them up to date). */
+    subsets?: { withAffinity: NodeInfo[]; withRequiredAntiAffinity: NodeInfo[] },
   ) {
     this.nodeInfos = nodeInfos;
     this.byName = byName ?? new Map(nodeInfos.map((n) => [n.name, n]));
+    this.withAffinity = subsets?.withAffinity;
+    this.withRequiredAnti = subsets?.withRequiredAntiAffinity;
   }
 
   /** A snapshot of plain objects: each pod with spec.nodeName is placed on its node. */

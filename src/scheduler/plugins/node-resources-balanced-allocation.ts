@@ -9,7 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
   podInfoOf, skip, success, type CycleState, type NodeInfo, type PreScorePlugin, type ScorePlugin, type Status,
 } from '../framework/index.js';
-import { allocatableAndRequested, DEFAULT_SCORED_RESOURCES, type ResourceSpec } from './node-resources-fit.js';
+import { allocatableOf, DEFAULT_SCORED_RESOURCES, requestedWith, type ResourceSpec } from './node-resources-fit.js';
 
 export const NODE_RESOURCES_BALANCED_ALLOCATION = 'NodeResourcesBalancedAllocation';
 
@@ -20,9 +20,12 @@ export interface BalancedAllocationArgs {
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = NODE_RESOURCES_BALANCED_ALLOCATION;
   private readonly resources: readonly ResourceSpec[];
+  /** Scratch space reused across calls (scoring is synchronous). */
+  private readonly fractions: number[];
 
   constructor(args: BalancedAllocationArgs = {}) {
     this.resources = args.resources ?? DEFAULT_SCORED_RESOURCES;
+    this.fractions = new Array(this.resources.length).fill(0);
   }
 
   preScore(_state: CycleState, pod: Pod): Status {
@@ -40,20 +43,23 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
 
   score(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): number {
     const pi = podInfoOf(pod);
-    const fractions: number[] = [];
+    const fractions = this.fractions;
+    let n = 0;
     let sum = 0;
     for (const r of this.resources) {
-      const [alloc, req] = allocatableAndRequested(nodeInfo, pi, r.name, false);
+      const alloc = allocatableOf(nodeInfo, r.name);
       if (alloc === 0) continue;
-      const f = Math.min(req / alloc, 1);
-      fractions.push(f);
+      const f = Math.min(requestedWith(nodeInfo, pi, r.name, false) / alloc, 1);
+      fractions[n++] = f;
       sum += f;
     }
     let std = 0;
-    if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
-    else if (fractions.length > 2) {
-      const mean = sum / fractions.length;
-      std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
+    if (n === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
+    else if (n > 2) {
+      const mean = sum / n;
+      let sq = 0;
+      for (let i = 0; i < n; i++) sq += (fractions[i] - mean) ** 2;
+      std = Math.sqrt(sq / n);
     }
     return Math.trunc((1 - std) * 100);
   }

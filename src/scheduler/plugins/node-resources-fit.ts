@@ -43,18 +43,24 @@ export function insufficientResources(req: Resources, nodeInfo: NodeInfo): strin
   return out;
 }
 
-/** Allocatable and requested (including the incoming pod) of one resource, as scoring sees them. */
-export function allocatableAndRequested(
-  nodeInfo: NodeInfo, pi: PodInfo, resource: string, nonZero: boolean,
-): [alloc: number, requested: number] {
+/** A node's allocatable amount of one resource. */
+export function allocatableOf(nodeInfo: NodeInfo, resource: string): number {
   const a = nodeInfo.allocatable;
-  const nodeReq = nonZero ? nodeInfo.nonZeroRequested : nodeInfo.requested;
-  const podReq = nonZero ? pi.nonZeroRequests : pi.requests;
   switch (resource) {
-    case 'cpu': return [a.milliCPU, nodeReq.milliCPU + podReq.milliCPU];
-    case 'memory': return [a.memory, nodeReq.memory + podReq.memory];
-    case 'ephemeral-storage': return [a.ephemeralStorage, nodeInfo.requested.ephemeralStorage + pi.requests.ephemeralStorage];
-    default: return [a.scalar.get(resource) ?? 0, (nodeInfo.requested.scalar.get(resource) ?? 0) + (pi.requests.scalar.get(resource) ?? 0)];
+    case 'cpu': return a.milliCPU;
+    case 'memory': return a.memory;
+    case 'ephemeral-storage': return a.ephemeralStorage;
+    default: return a.scalar.get(resource) ?? 0;
+  }
+}
+
+/** What the node's pods plus the incoming pod request of one resource, as scoring sees it. */
+export function requestedWith(nodeInfo: NodeInfo, pi: PodInfo, resource: string, nonZero: boolean): number {
+  switch (resource) {
+    case 'cpu': return nonZero ? nodeInfo.nonZeroRequested.milliCPU + pi.nonZeroRequests.milliCPU : nodeInfo.requested.milliCPU + pi.requests.milliCPU;
+    case 'memory': return nonZero ? nodeInfo.nonZeroRequested.memory + pi.nonZeroRequests.memory : nodeInfo.requested.memory + pi.requests.memory;
+    case 'ephemeral-storage': return nodeInfo.requested.ephemeralStorage + pi.requests.ephemeralStorage;
+    default: return (nodeInfo.requested.scalar.get(resource) ?? 0) + (pi.requests.scalar.get(resource) ?? 0);
   }
 }
 
@@ -95,9 +101,9 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, ScorePlu
     let total = 0;
     let weights = 0;
     for (const r of this.resources) {
-      const [alloc, req] = allocatableAndRequested(nodeInfo, pi, r.name, true);
+      const alloc = allocatableOf(nodeInfo, r.name);
       if (alloc === 0) continue;
-      total += this.scorer(req, alloc) * r.weight;
+      total += this.scorer(requestedWith(nodeInfo, pi, r.name, true), alloc) * r.weight;
       weights += r.weight;
     }
     return weights === 0 ? 0 : Math.trunc(total / weights);

@@ -81,8 +81,7 @@ describe('DefaultPreemption', () => {
 
   it('asks to clear lower-priority nominations on the chosen node', () => {
     const pods = [makePod('low', { nodeName: 'n1', cpu: '2', priority: 1 })];
-    const waiting = makePod('waiting', { cpu: '100m', priority: 5 });
-    waiting.status = { nominatedNodeName: 'n1' };
+    const waiting = { ...makePod('waiting', { cpu: '100m', priority: 5 }), status: { nominatedNodeName: 'n1' } };
     const r = preempt(makePod('p', { cpu: '1', priority: 10 }), [nodes[0]], pods, [waiting]);
     expect(r.nominatedNodeName).toBe('n1');
     expect((r.clearNominations ?? []).map((p) => p.metadata!.name)).toEqual(['waiting']);
