@@ -53,7 +53,7 @@ export async function runPods(client: KubeClient, namespace: string, o: FakeKube
         name: c.name, image: c.image, imageID: '', ready, restartCount: 0, started: phase === 'Running', state,
       })),
     };
-    await client.updateStatus(pods, namespace, fresh);
+    await client.updateStatus(pods, fresh);
     n++;
   }
   return n;
