@@ -119,13 +119,15 @@ export async function serveWatch(cache: WatchCache, res: ServerResponse, w: Watc
       const obj = decodeShared(e.kv);
       const now = filter.matches(obj);
       const before = e.prev ? filter.matches(decodeShared(e.prev)) : false;
-      if (e.type === 'DELETED') {
-        if (now || before) out += render('DELETED', obj);
-      } else if (e.type === 'ADDED') {
-        if (now) out += render('ADDED', obj);
-      } else if (now && before) out += render('MODIFIED', obj);
-      else if (now) out += render('ADDED', obj);
-      else if (before) out += render('DELETED', obj);
+      let type: EventType | undefined;
+      if (e.type === 'DELETED') type = now || before ? 'DELETED' : undefined;
+      else if (e.type === 'ADDED') type = now ? 'ADDED' : undefined;
+      else if (now && before) type = 'MODIFIED';
+      else if (now) type = 'ADDED';
+      else if (before) type = 'DELETED';
+      if (!type) continue;
+      out += render(type, obj);
+      // Only what the client was sent counts: events it never saw are what bookmarks are for.
       lastSent = e.revision;
     }
     if (out) write(out);
