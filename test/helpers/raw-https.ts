@@ -42,6 +42,8 @@ export interface WatchStream {
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
   isEnded(): boolean;
+  /** The server ended the response properly (the last chunk arrived), not by dropping the connection. */
+  endedCleanly(): boolean;
   close(): void;
 }
 
@@ -93,6 +95,7 @@ export function rawClient(url: string, dataDir: string): RawClient {
         const events: any[] = [];
         let buf = '';
         let ended = false;
+        let complete = false;
         let waiters: { n: number; resolve: (e: any[]) => void; reject: (e: Error) => void }[] = [];
         const check = (): void => {
           const ready = waiters.filter((w) => events.length >= w.n);
@@ -122,7 +125,10 @@ export function rawClient(url: string, dataDir: string): RawClient {
           }
           check();
         });
-        res.on('end', finish);
+        res.on('end', () => {
+          complete = res.complete;
+          finish();
+        });
         res.on('close', finish);
         res.on('error', finish);
         if ((res.statusCode ?? 0) >= 300) {
@@ -136,6 +142,7 @@ export function rawClient(url: string, dataDir: string): RawClient {
           events,
           ended: endedP,
           isEnded: () => ended,
+          endedCleanly: () => complete,
           waitFor: (n) => new Promise((res2, rej) => {
             waiters.push({ n, resolve: res2, reject: rej });
             check();
