@@ -16,3 +16,5 @@ export { SchedulerCache, isTerminal } from './cache.js';
 export { Scheduler, numFeasibleNodesToFind } from './scheduler.js';
 export type { SchedulerOptions, SchedulerStats } from './scheduler.js';
 export type { SchedulerSource, SourceEvent, PodStatusUpdate, PodScheduledCondition } from './source.js';
+export { ClientSchedulerSource } from './client-source.js';
+export type { ClientSchedulerSourceOptions } from './client-source.js';
