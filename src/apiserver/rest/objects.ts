@@ -204,7 +204,7 @@ export class Objects {
     if (sub === '' ) strategyFor(r.group, r.kind).defaults?.(obj);
     const attrs = { operation: 'UPDATE' as const, resource: r, subresource: sub, namespace: meta.namespace ?? '', name: meta.name, object: obj, oldObject: old, user: opts.user, dryRun: Boolean(opts.dryRun) };
     await this.admission.admit(attrs);
-    this.validate(r, obj, old);
+    this.validate(r, obj, old, sub);
     await this.admission.validate(attrs);
     const now = this.now();
     meta.managedFields = this.managedFields(r, old, obj, opts, now);
@@ -301,13 +301,19 @@ export class Objects {
     return obj;
   }
 
-  private validate(r: ResourceInfo, obj: KObject, old: KObject | undefined): void {
+  /**
+   * Metadata, then the kind's rules. Writes through status, binding and finalize change only
+   * what those subresources own, so the spec's update rules (e.g. a pod's immutable spec) do not
+   * apply to them; scale goes through the main rules (its only change is spec.replicas).
+   */
+  private validate(r: ResourceInfo, obj: KObject, old: KObject | undefined, subresource = ''): void {
     const strategy = strategyFor(r.group, r.kind);
+    const specRules = subresource === '' || subresource === 'scale';
     const errors: FieldError[] = [
       ...validateObjectMeta(obj.metadata, { namespaced: r.namespaced, nameValidator: strategy.nameValidator }),
       ...(old ? validateObjectMetaUpdate(obj.metadata, old.metadata) : []),
       ...(strategy.validate?.(obj) ?? []),
-      ...(old ? strategy.validateUpdate?.(obj, old) ?? [] : []),
+      ...(old && specRules ? strategy.validateUpdate?.(obj, old) ?? [] : []),
     ];
     if (errors.length) {
       throw invalid({ ...target(r, obj.metadata?.name ?? ''), kind: r.kind }, errors.map((e) => ({ reason: e.type, message: errorMessage(e), field: e.field })));

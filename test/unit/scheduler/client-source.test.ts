@@ -50,10 +50,7 @@ describe('Scheduler over the API (ClientSchedulerSource)', () => {
     return client.request('POST', '/api/v1/namespaces/default/pods', { ...p, metadata, status: undefined });
   };
 
-  // Known API server bug: POST pods/{name}/binding runs the pod update validation
-  // ("pod updates may not change fields other than ...") in objects.writeUpdate, so every
-  // binding is rejected. it.fails keeps this red-flagged: it starts failing once binding works.
-  it.fails('binds a pod through pods/binding and records Scheduled', async () => {
+  it('binds a pod through pods/binding and records Scheduled', async () => {
     await create(makePod('small', { cpu: '500m' }));
     const node = await eventually('binding', async () => (await client.request<KObject>('GET', podPath('small'))).spec?.nodeName as string | undefined);
     expect(['w1', 'w2']).toContain(node);
