@@ -28,7 +28,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--runtime <runtime>', `node runtime: containerd, sim or none ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
     .option('--sim-nodes <n>', `number of simulated nodes with --runtime sim ${NOT_YET}`, '1')
     .option('--node-ip <ip>', `the node's address ${NOT_YET}`)
-    .option('--disable <names>', `comma-separated components to turn off (controllers: ${controllerNames().join(', ')})`)
+    .option('--disable <names>', `comma-separated components to turn off: scheduler, ${controllerNames().join(', ')}`)
     .action(async (o: Record<string, string>) => {
       if (o.store === 'etcd' && !o.etcdEndpoints) throw new Error('--store etcd needs --etcd-endpoints');
       const started = Date.now();

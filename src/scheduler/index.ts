@@ -18,3 +18,4 @@ export type { SchedulerOptions, SchedulerStats } from './scheduler.js';
 export type { SchedulerSource, SourceEvent, PodStatusUpdate, PodScheduledCondition } from './source.js';
 export { ClientSchedulerSource } from './client-source.js';
 export type { ClientSchedulerSourceOptions } from './client-source.js';
+export { startScheduler, type RunningScheduler } from './run.js';

@@ -8,10 +8,12 @@ import { alwaysAllowAuthenticated } from '../apiserver/authz/index.js';
 import { ensurePki, issueClientCert, writeKubeconfig } from '../pki/index.js';
 import { KubeClient } from '../client/index.js';
 import { startControllers, type RunningControllers } from '../controllers/index.js';
+import { startScheduler, type RunningScheduler } from '../scheduler/index.js';
+import { SimNodePool, type SimNodeDefaults } from '../kubelet/sim/index.js';
 import { createStore } from '../storage/registry.js';
 import type { Store } from '../storage/store.js';
 
-/** Names `disable` accepts. */
+/** Names `disable` accepts: the controllers, and `scheduler`. */
 export { controllerNames } from '../controllers/index.js';
 
 export interface ServerOptions {
@@ -28,6 +30,17 @@ export interface ServerOptions {
   watchCacheSize?: number;
   /** Components to leave out (controller names: namespace, garbagecollector). */
   disable?: string[];
+  /**
+   * Node runtime: `sim` starts `simNodes` simulated node agents in this process once the API
+   * server is ready; `none` (default here) starts none; `containerd` is not backed yet.
+   */
+  runtime?: 'sim' | 'none' | 'containerd';
+  /** How many simulated nodes with runtime `sim` (default 1), named sim-node-1 … sim-node-N. */
+  simNodes?: number;
+  /** InternalIP of the first node (default 127.0.0.1 for sim-node-1). */
+  nodeIp?: string;
+  /** Settings for every simulated node: capacity, labels, lifecycle timings, heartbeat intervals. */
+  simNode?: SimNodeDefaults;
   log?: (msg: string) => void;
 }
 
@@ -40,6 +53,8 @@ export interface RunningServer {
   store: Store;
   /** The controllers running against this server (through the API, over loopback HTTPS). */
   controllers: RunningControllers;
+  /** The simulated nodes (runtime `sim`): stop one with `simNodes.get(name).stop()`, add more with `add()`. */
+  simNodes?: SimNodePool;
   stop(): Promise<void>;
 }
 
@@ -108,11 +123,45 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error('start controllers', { cause: err });
   }
 
+  // The scheduler, likewise, with its own identity.
+  let scheduler: RunningScheduler | undefined;
+  let schedulerClient: KubeClient | undefined;
+  if (!opts.disable?.includes('scheduler')) {
+    const identity = await issueClientCert(pki, { user: 'system:kube-scheduler' });
+    schedulerClient = new KubeClient({ server: url, ca: pki.caCertPem, cert: identity.certPem, key: identity.keyPem, userAgent: 'k8ts-scheduler' });
+    scheduler = startScheduler(schedulerClient, { log });
+    scheduler.ready.catch((err: unknown) => log(`scheduler: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  // Simulated nodes: node agents in this process, each with its own identity (system:node:NAME).
+  let simNodes: SimNodePool | undefined;
+  if (opts.runtime === 'sim') {
+    simNodes = new SimNodePool({
+      server: url, ca: pki.caCertPem, node: opts.simNode, log,
+      credentials: (name) => issueClientCert(pki, { user: `system:node:${name}`, groups: ['system:nodes'] }),
+    });
+    try {
+      await simNodes.addMany(opts.simNodes ?? 1, { firstNodeIP: opts.nodeIp });
+    } catch (err) {
+      await simNodes.close();
+      await scheduler?.stop();
+      schedulerClient?.close();
+      await controllers.stop();
+      client.close();
+      await apiServer.close();
+      await store.close();
+      throw new Error('start simulated nodes', { cause: err });
+    }
+  }
+
   let stopping: Promise<void> | undefined;
   return {
-    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers,
+    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers, simNodes,
     stop() {
       stopping ??= (async () => {
+        await simNodes?.close();
+        await scheduler?.stop();
+        schedulerClient?.close();
         await controllers.stop();
         client.close();
         await apiServer.close();
