@@ -1,7 +1,6 @@
 /** v1 ReplicationController: selector and labels default from the template; replicas 1. */
 import {
   FieldPath,
-  labelSelectorIsEmpty,
   required,
   validateNonnegativeField,
   type FieldError,
