@@ -42,7 +42,7 @@ async function ownedSecret(name: string, ownerName: string, extra: Record<string
 
 describe('controllers', () => {
   it('lists the controllers that run', () => {
-    expect(t.server.controllers.names).toEqual(['namespace', 'garbagecollector']);
+    expect(t.server.controllers.names).toEqual(expect.arrayContaining(['namespace', 'garbagecollector']));
   });
 
   it('kubectl delete ns removes the namespace and everything in it', async () => {
@@ -172,7 +172,8 @@ describe('--disable', () => {
   it('leaves the named controllers out', async () => {
     const s = await startTestServer({ disable: ['garbagecollector', 'namespace'] });
     try {
-      expect(s.server.controllers.names).toEqual([]);
+      expect(s.server.controllers.names).not.toContain('namespace');
+      expect(s.server.controllers.names).not.toContain('garbagecollector');
       await s.kubectl(['create', 'ns', 'stays']);
       const r = await s.kubectl(['delete', 'ns', 'stays', '--wait=false']);
       expect(r.code).toBe(0);
