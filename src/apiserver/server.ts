@@ -64,6 +64,7 @@ export class ApiServer {
   private idle?: () => void;
   private readonly streams = new Set<() => void>();
   private readonly sockets = new Set<Socket>();
+  private readonly connectionUsers = new WeakMap<object, UserInfo>();
   private readonly version: VersionInfo;
   private readonly log: (msg: string) => void;
 
@@ -174,11 +175,18 @@ export class ApiServer {
     if (this.shuttingDown) throw new StatusError(503, 'ServiceUnavailable', 'the server is shutting down');
     if (PUBLIC_PATHS.has(path)) return this.public(path, url, res);
     let user: UserInfo;
-    try {
-      user = await authenticateRequest(req, this.opts.authenticators);
-    } catch (err) {
-      if (err instanceof UnauthorizedError) throw unauthorized();
-      throw err;
+    // A connection's client certificate is verified once per TLS session; requests carrying
+    // their own credentials (a bearer token) are authenticated each time.
+    const cached = req.headers.authorization ? undefined : this.connectionUsers.get(req.socket);
+    if (cached) user = cached;
+    else {
+      try {
+        user = await authenticateRequest(req, this.opts.authenticators);
+      } catch (err) {
+        if (err instanceof UnauthorizedError) throw unauthorized();
+        throw err;
+      }
+      if (!req.headers.authorization) this.connectionUsers.set(req.socket, user);
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
     await this.authorize(user, info);

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/index.js';
+import { controllerNames } from '../../src/server/start.js';
 
 export const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
 
@@ -26,7 +27,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(opts: Partial<ServerOptions> = {}): Promise<TestServer> {
+/** Every component `disable` can turn off: the API server alone, for tests of its own behaviour. */
+export function allComponents(): string[] {
+  return ['scheduler', ...controllerNames()];
+}
+
+export async function startTestServer(opts: Partial<ServerOptions> & { apiOnly?: boolean } = {}): Promise<TestServer> {
+  if (opts.apiOnly) opts = { ...opts, disable: allComponents() };
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-test-')));
   const cacheDir = await mkdtemp(join(tmpdir(), 'k8ts-kubectl-cache-'));
   const server = await startServer({ listen: '127.0.0.1:0', log: () => {}, ...opts, dataDir });

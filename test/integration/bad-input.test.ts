@@ -56,7 +56,7 @@ function expectStatus(r: RawResponse, code: number, reason: string, message: str
 }
 
 beforeAll(async () => {
-  t = await startTestServer({ watchCacheSize: 4 });
+  t = await startTestServer({ watchCacheSize: 4, apiOnly: true });
   c = rawClient(t.url, t.dataDir);
   const r = await c.post(CMS, cm('existing'));
   expect(r.status).toBe(201);

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
   const r = await t.kubectl(['create', 'deployment', 'web', '--image=nginx']);
   expect(r.stderr).toBe('');
 });

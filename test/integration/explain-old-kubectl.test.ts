@@ -11,7 +11,7 @@ const have = (v: string): boolean => existsSync(join(KUBECTL_DIR, `kubectl.${v}`
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
 });
 afterAll(async () => {
   await t?.stop();

@@ -13,7 +13,7 @@ const SEEDS = join(import.meta.dirname, '../fixtures/seeds');
 let t: TestServer;
 let work: string;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
   work = await mkdtemp(join(tmpdir(), 'k8ts-kubectl-apply-'));
 });
 afterAll(async () => {

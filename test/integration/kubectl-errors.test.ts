@@ -25,7 +25,7 @@ async function expectAbsent(type: string, name: string, ns = 'default'): Promise
 }
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
   work = await mkdtemp(join(tmpdir(), 'k8ts-kubectl-errors-'));
 });
 afterAll(async () => {

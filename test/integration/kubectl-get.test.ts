@@ -24,7 +24,7 @@ const names = (stdout: string): string[] =>
     .map((l) => l.split(/\s+/)[0]!);
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
   await ok(['create', 'namespace', 'other']);
   // Five ConfigMaps with labels for the selector tests, created in a known order.
   const items = [

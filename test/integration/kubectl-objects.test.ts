@@ -15,7 +15,7 @@ async function ok(args: string[], input?: string): Promise<string> {
 const getJson = async (...args: string[]) => JSON.parse(await ok(['get', ...args, '-o', 'json']));
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
 });
 afterAll(async () => {
   await t?.stop();

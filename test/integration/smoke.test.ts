@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ apiOnly: true });
 });
 afterAll(async () => {
   await t?.stop();

@@ -49,7 +49,7 @@ async function watch(query: string, path = CMS): Promise<WatchStream> {
 const summary = (events: any[]): string[] => events.map((e) => `${e.type} ${e.object.metadata.name}`);
 
 beforeAll(async () => {
-  t = await startTestServer({ bookmarkIntervalMs: 50 });
+  t = await startTestServer({ bookmarkIntervalMs: 50, apiOnly: true });
   c = rawClient(t.url, t.dataDir);
   const r = await c.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   expect(r.status).toBe(201);

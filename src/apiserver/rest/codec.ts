@@ -24,6 +24,21 @@ export function decodeShared(kv: KeyValue): KObject {
   return obj;
 }
 
+const serialized = new WeakMap<KeyValue, string>();
+
+/**
+ * The object stored in kv as served JSON (with its resourceVersion), serialized once per kv and
+ * shared by every list and watch that sends it.
+ */
+export function jsonOf(kv: KeyValue): string {
+  let s = serialized.get(kv);
+  if (s === undefined) {
+    s = JSON.stringify(decodeShared(kv));
+    serialized.set(kv, s);
+  }
+  return s;
+}
+
 /** A private, mutable copy of the object stored in kv. */
 export function decode(kv: KeyValue): KObject {
   const obj = JSON.parse(kv.value) as KObject;

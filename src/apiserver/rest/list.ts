@@ -25,6 +25,8 @@ export interface ListQuery {
 
 export interface ListResult {
   items: KObject[];
+  /** The stored entries the items come from, in the same order (for serialized output). */
+  kvs: KeyValue[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -140,16 +142,18 @@ export async function listObjects(store: Store, cache: WatchCache, r: ResourceIn
       i = lo;
     }
     const items: KObject[] = [];
+    const kvs: KeyValue[] = [];
     let lastKey = '';
     for (; i < all.length; i++) {
       const obj = decodeShared(all[i]);
       if (!filter.matches(obj)) continue;
       if (limit && items.length === limit) break;
       items.push(obj);
+      kvs.push(all[i]);
       lastKey = all[i].key;
     }
     const more = limit > 0 && i < all.length && hasMatchAfter(all, i, filter);
-    const result: ListResult = { items, resourceVersion: String(atRevision) };
+    const result: ListResult = { items, kvs, resourceVersion: String(atRevision) };
     if (more) {
       result.continue = encodeContinue(atRevision, lastKey);
       if (filter.labels.length === 0 && filter.fields.length === 0) result.remainingItemCount = all.length - i;
@@ -159,6 +163,7 @@ export async function listObjects(store: Store, cache: WatchCache, r: ResourceIn
 
   // An older revision: read the store at that revision, page by page, filtering as we go.
   const items: KObject[] = [];
+  const kvs: KeyValue[] = [];
   let lastKey = startAfter;
   let more = false;
   let remaining: number | undefined;
@@ -175,6 +180,7 @@ export async function listObjects(store: Store, cache: WatchCache, r: ResourceIn
             break;
           }
           items.push(obj);
+          kvs.push(kv);
         }
         consumed++;
         lastKey = kv.key;
@@ -191,7 +197,7 @@ export async function listObjects(store: Store, cache: WatchCache, r: ResourceIn
     if (err instanceof CompactedError) throw expired(q.continue ? TOO_OLD_CONTINUE : `The resourceVersion for the provided list is too old.`);
     throw fromStoreError(err, { group: r.group, resource: r.plural });
   }
-  const result: ListResult = { items, resourceVersion: String(atRevision) };
+  const result: ListResult = { items, kvs, resourceVersion: String(atRevision) };
   if (more && lastKey) {
     result.continue = encodeContinue(atRevision, lastKey);
     if (remaining !== undefined) result.remainingItemCount = remaining;

@@ -55,7 +55,11 @@ export function includeObjectOf(q: URLSearchParams): IncludeObject {
 }
 
 export function sendJson(call: Pick<Call, 'res' | 'warnings'>, code: number, body: unknown): void {
-  const payload = JSON.stringify(body);
+  sendRaw(call, code, JSON.stringify(body));
+}
+
+/** Sends an already serialized JSON body. */
+export function sendRaw(call: Pick<Call, 'res' | 'warnings'>, code: number, payload: string): void {
   const headers: Record<string, string | string[]> = {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, private',

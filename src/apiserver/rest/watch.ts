@@ -10,7 +10,8 @@ import { apiVersionOf } from '../../api/resources.js';
 import { expired, fromStoreError, StatusError } from '../status.js';
 import type { CachedEvent, WatchCache } from '../watch-cache.js';
 import { TooOldResourceVersionError } from '../watch-cache.js';
-import { decodeShared, type KObject } from './codec.js';
+import { decodeShared, jsonOf, type KObject } from './codec.js';
+import type { KeyValue } from '../../storage/store.js';
 import { collectionPrefix } from './keys.js';
 import { makeFilter } from './list.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -46,8 +47,11 @@ export async function serveWatch(cache: WatchCache, res: ServerResponse, w: Watc
   const filter = makeFilter(r, w.labelSelector, w.fieldSelector);
   const prefix = collectionPrefix(r, w.namespace);
   let first = true;
-  const render = (type: EventType, obj: KObject): string => {
+  const render = (type: EventType, kv: KeyValue): string => {
+    const obj = decodeShared(kv);
     let body: unknown = opts.convert(obj);
+    // The common case: the stored object as it is, serialized once for every watcher.
+    if (w.as === 'object' && body === obj) return `{"type":"${type}","object":${jsonOf(kv)}}\n`;
     if (type !== 'BOOKMARK' && type !== 'ERROR') {
       if (w.as === 'table') {
         body = toTable(w.view, [body as KObject], { includeObject: w.includeObject, noHeaders: !first });
@@ -60,14 +64,13 @@ export async function serveWatch(cache: WatchCache, res: ServerResponse, w: Watc
   };
 
   let afterRevision: number;
-  const initial: KObject[] = [];
+  const initial: KeyValue[] = [];
   const rv = w.resourceVersion ?? '';
   try {
     if (rv === '' || rv === '0') {
       afterRevision = rv === '' ? await cache.sync() : cache.revision;
       if (w.sendInitialEvents !== false) for (const kv of cache.list(prefix)) {
-        const obj = decodeShared(kv);
-        if (filter.matches(obj)) initial.push(obj);
+        if (filter.matches(decodeShared(kv))) initial.push(kv);
       }
     } else {
       if (!/^\d+$/.test(rv)) throw new StatusError(400, 'BadRequest', `invalid resource version: ${rv}`);
@@ -126,7 +129,7 @@ export async function serveWatch(cache: WatchCache, res: ServerResponse, w: Watc
       else if (now) type = 'ADDED';
       else if (before) type = 'DELETED';
       if (!type) continue;
-      out += render(type, obj);
+      out += render(type, e.kv);
       // Only what the client was sent counts: events it never saw are what bookmarks are for.
       lastSent = e.revision;
     }
