@@ -10,6 +10,8 @@ import type { KubeClient } from '../client/rest-client.js';
 import type { Controller, ControllerContext } from './framework.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
+import { StatefulSetController } from './statefulset/index.js';
+import { DaemonSetController } from './daemonset/index.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
@@ -18,9 +20,13 @@ export { registerController, controllerNames, controllerFactory } from './regist
 export type { ControllerFactory } from './registry.js';
 export { NamespaceController } from './namespace.js';
 export { GarbageCollector } from './garbage-collector.js';
+export { StatefulSetController } from './statefulset/index.js';
+export { DaemonSetController } from './daemonset/index.js';
 
 registerController('namespace', (ctx) => new NamespaceController(ctx));
 registerController('garbagecollector', (ctx) => new GarbageCollector(ctx));
+registerController('statefulset', (ctx) => new StatefulSetController(ctx));
+registerController('daemonset', (ctx) => new DaemonSetController(ctx));
 
 export interface ControllerManagerOptions {
   client: KubeClient;
