@@ -2,7 +2,7 @@
 import { X509Certificate as NodeX509, createPrivateKey } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCa, issueLeaf, loadX509 } from './certs.js';
+import { createCa, issueLeaf } from './certs.js';
 import type { IssuedCert } from './certs.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { missingSans, requiredSans } from './sans.js';
@@ -158,7 +158,6 @@ interface LeafRequirements {
 
 /** Whether an existing leaf can be kept: signed by the CA, matching its key, valid for a while, right usage, subject and SANs. */
 async function leafUsable(pair: IssuedCert, caCertPem: string, want: LeafRequirements): Promise<boolean> {
-  const x509 = await loadX509();
   try {
     const cert = new NodeX509(pair.certPem);
     const caCert = new NodeX509(caCertPem);
@@ -166,13 +165,13 @@ async function leafUsable(pair: IssuedCert, caCertPem: string, want: LeafRequire
     if (!cert.checkPrivateKey(createPrivateKey(pair.keyPem))) return false;
     if (new Date(cert.validTo).getTime() - Date.now() < RENEW_BEFORE_MS) return false;
     if (new Date(cert.validFrom).getTime() > Date.now() + 5 * 60_000) return false;
-    const eku = want.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth;
+    const eku = want.usage === 'server' ? SERVER_AUTH : CLIENT_AUTH;
     if (!(cert.keyUsage ?? []).includes(eku)) return false;
-    const parsed = new x509.X509Certificate(pair.certPem);
-    if (want.commonName !== undefined && parsed.subjectName.getField('CN')[0] !== want.commonName) return false;
-    if (want.organization !== undefined && !parsed.subjectName.getField('O').includes(want.organization)) return false;
+    const subject = subjectFields(cert.subject);
+    if (want.commonName !== undefined && subject.get('CN')?.[0] !== want.commonName) return false;
+    if (want.organization !== undefined && !(subject.get('O') ?? []).includes(want.organization)) return false;
     if (want.sans) {
-      const missing = missingSans(certSans(parsed, x509), want.sans);
+      const missing = missingSans(certSans(cert), want.sans);
       if (missing.dnsNames.length > 0 || missing.ipAddresses.length > 0) return false;
     }
     return true;
@@ -181,11 +180,27 @@ async function leafUsable(pair: IssuedCert, caCertPem: string, want: LeafRequire
   }
 }
 
-function certSans(cert: import('@peculiar/x509').X509Certificate, x509: typeof import('@peculiar/x509')): SanSet {
-  const ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const names = ext?.names.toJSON() ?? [];
-  return {
-    dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
-    ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),
-  };
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+/** Node's subject text ("O=system:masters\nCN=admin") as attribute → values. */
+function subjectFields(subject: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of subject.split('\n')) {
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    const k = line.slice(0, i);
+    out.set(k, [...(out.get(k) ?? []), line.slice(i + 1)]);
+  }
+  return out;
+}
+
+/** The DNS names and IP addresses of Node's subjectAltName text (values with separators come JSON-quoted). */
+function certSans(cert: NodeX509): SanSet {
+  const sans: SanSet = { dnsNames: [], ipAddresses: [] };
+  for (const m of (cert.subjectAltName ?? '').matchAll(/(DNS|IP Address):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g)) {
+    const value = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
+    (m[1] === 'DNS' ? sans.dnsNames : sans.ipAddresses).push(value);
+  }
+  return sans;
 }

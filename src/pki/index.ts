@@ -1,6 +1,6 @@
 // src/pki: the cluster's identity material. Owns the cluster CA, the API server's serving certificate,
 // client certificates (admin, later node agents) and kubeconfig files carrying them, all under `DATA/pki/`.
-// Keys are ECDSA P-256 in PKCS#8 PEM. May import Node built-ins, @peculiar/x509 and yaml; nothing else
+// Keys are ECDSA P-256 in PKCS#8 PEM. May import Node built-ins and yaml; nothing else
 // from the project. Used by src/server/ (start-up) and src/cli/ (kubeconfig output).
 export { ensurePki, issueClientCert, CA_COMMON_NAME, SERVER_COMMON_NAME, ADMIN_USER, ADMIN_GROUP } from './ensure-pki.js';
 export type { Pki, EnsurePkiOptions, ClientCertOptions } from './ensure-pki.js';
