@@ -10,6 +10,7 @@ import type { KubeClient } from '../client/rest-client.js';
 import type { Controller, ControllerContext } from './framework.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
+import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
 import { StatefulSetController } from './statefulset/index.js';
 import { DaemonSetController } from './daemonset/index.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
@@ -25,6 +26,8 @@ export { DaemonSetController } from './daemonset/index.js';
 
 registerController('namespace', (ctx) => new NamespaceController(ctx));
 registerController('garbagecollector', (ctx) => new GarbageCollector(ctx));
+registerController('replicaset', newReplicaSetController);
+registerController('replicationcontroller', newReplicationControllerController);
 registerController('statefulset', (ctx) => new StatefulSetController(ctx));
 registerController('daemonset', (ctx) => new DaemonSetController(ctx));
 
