@@ -10,6 +10,7 @@ import type { KubeClient } from '../client/rest-client.js';
 import type { Controller, ControllerContext } from './framework.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
+import { DeploymentController } from './deployment/index.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset.js';
 import { StatefulSetController } from './statefulset/index.js';
 import { DaemonSetController } from './daemonset/index.js';
@@ -28,6 +29,7 @@ registerController('namespace', (ctx) => new NamespaceController(ctx));
 registerController('garbagecollector', (ctx) => new GarbageCollector(ctx));
 registerController('replicaset', newReplicaSetController);
 registerController('replicationcontroller', newReplicationControllerController);
+registerController('deployment', (ctx) => new DeploymentController(ctx));
 registerController('statefulset', (ctx) => new StatefulSetController(ctx));
 registerController('daemonset', (ctx) => new DaemonSetController(ctx));
 
