@@ -19,7 +19,7 @@ import { Lister } from '../client/lister.js';
 import { ApiError, isConflict, isNotFound, type KObject } from '../client/rest-client.js';
 import { OWNER_UID_INDEX, ownerUidIndexFunc, splitKey } from '../client/store.js';
 import { matches, selectorFromObject, type Selector } from '../machinery/labels.js';
-import { ControllerExpectations } from './controller-expectations.js';
+import { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS } from './controller-expectations.js';
 import { EventRecorder } from './event-recorder.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from './framework.js';
 import { claimObjects, controllerRefOf, newControllerRef, type OwnerKind } from './owner-claim.js';
@@ -177,6 +177,8 @@ export class ReplicaSetController extends BaseController {
     if (minReady > 0 && updated.status?.readyReplicas === want && updated.status?.availableReplicas !== want) {
       return { requeueAfter: minReady * 1000 };
     }
+    // Upstream's periodic resync brings a set back once unobserved expectations expire.
+    if (!needsSync) return { requeueAfter: EXPECTATIONS_TIMEOUT_MS + 1000 };
   }
 
   private async manageReplicas(owned: KObject[], set: KObject, key: string): Promise<void> {
