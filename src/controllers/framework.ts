@@ -16,6 +16,13 @@ export interface ControllerContext {
   client: KubeClient;
   informers: InformerFactory;
   log: (msg: string) => void;
+  /** Per-controller settings by controller name (e.g. nodelifecycle: { gracePeriodMs }). */
+  settings?: ControllerSettings;
+}
+
+/** Settings for individual controllers, keyed by controller name; each controller documents its own. */
+export interface ControllerSettings {
+  [controller: string]: Record<string, unknown> | undefined;
 }
 
 export interface Controller {

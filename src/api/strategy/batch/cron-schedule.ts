@@ -1,6 +1,9 @@
 /**
- * Standard cron schedules (5 fields or @descriptors) as the CronJob API accepts them, with the
- * parser errors upstream reports, plus the next activation time after a given instant (UTC).
+ * Standard cron schedules (5 fields or @descriptors, including robfig/cron's `@every <duration>`
+ * that upstream's cron.ParseStandard accepts) as the CronJob API accepts them, with the parser
+ * errors upstream reports, plus the next activation time after a given instant, in UTC or in an
+ * IANA time zone (wall-clock fields read through Intl; DST gaps are skipped and repeated hours
+ * run twice, as robfig/cron does).
  */
 
 interface Bounds {
@@ -29,6 +32,8 @@ export interface CronSchedule {
   dowStar: boolean;
   /** For `@every <duration>`: the period in milliseconds. */
   everyMs?: number;
+  /** From a `TZ=` / `CRON_TZ=` prefix: the IANA zone the fields are read in. */
+  location?: string;
 }
 
 export class CronError extends Error {}
@@ -100,11 +105,19 @@ function parseGoDuration(s: string): number {
 export function parseCronSchedule(spec: string): CronSchedule {
   if (spec.length === 0) throw new CronError('empty spec string');
   let s = spec;
+  let location: string | undefined;
   if (s.startsWith('TZ=') || s.startsWith('CRON_TZ=')) {
     const i = s.indexOf(' ');
     if (i < 0) throw new CronError(`provided bad location ${s.slice(s.indexOf('=') + 1)}: unknown time zone`);
+    location = s.slice(s.indexOf('=') + 1, i);
     s = s.slice(i).trim();
   }
+  const sched = parseFields(s);
+  if (location !== undefined && location !== '' && location !== 'UTC') sched.location = location;
+  return sched;
+}
+
+function parseFields(s: string): CronSchedule {
   if (s.startsWith('@')) {
     const full = { minutes: all(MINUTES), hours: all(HOURS), dom: all(DOM), months: all(MONTHS), dow: all(DOW), domStar: true, dowStar: true };
     const at = (minutes: number[], hours: number[], dom?: number[], months?: number[], dow?: number[]): CronSchedule => ({
@@ -159,9 +172,14 @@ export function parseCronSchedule(spec: string): CronSchedule {
   };
 }
 
-/** The first activation strictly after `after`, in UTC; undefined if none within five years. */
-export function nextCronTime(sched: CronSchedule, after: Date): Date | undefined {
+/**
+ * The first activation strictly after `after`; fields are read in `timeZone` (an IANA name;
+ * default the schedule's TZ= prefix, else UTC). Undefined if none within five years.
+ */
+export function nextCronTime(sched: CronSchedule, after: Date, timeZone?: string): Date | undefined {
   if (sched.everyMs) return new Date(after.getTime() + sched.everyMs - (after.getTime() % 1000));
+  const tz = timeZone ?? sched.location;
+  if (tz && tz !== 'UTC' && tz !== 'Etc/UTC') return nextInZone(sched, after, tz);
   const t = new Date(after.getTime());
   t.setUTCSeconds(0, 0);
   t.setUTCMinutes(t.getUTCMinutes() + 1);
@@ -189,6 +207,74 @@ export function nextCronTime(sched: CronSchedule, after: Date): Date | undefined
       continue;
     }
     return t;
+  }
+  return undefined;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+interface Wall {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  dow: number;
+}
+
+const DOW_NAMES: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+/** Wall-clock fields of an instant in a zone. */
+function wallClock(ms: number, tz: string): Wall {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short',
+    });
+    formatters.set(tz, f);
+  }
+  const w: Wall = { year: 0, month: 0, day: 0, hour: 0, minute: 0, dow: 0 };
+  for (const p of f.formatToParts(new Date(ms))) {
+    if (p.type === 'year') w.year = Number(p.value);
+    else if (p.type === 'month') w.month = Number(p.value);
+    else if (p.type === 'day') w.day = Number(p.value);
+    else if (p.type === 'hour') w.hour = Number(p.value) % 24;
+    else if (p.type === 'minute') w.minute = Number(p.value);
+    else if (p.type === 'weekday') w.dow = DOW_NAMES[p.value] ?? 0;
+  }
+  return w;
+}
+
+/** The instant of a wall-clock time in a zone (in a DST gap: shifted forward by the gap). */
+function fromWall(year: number, month: number, day: number, tz: string): number {
+  const guess = Date.UTC(year, month - 1, day);
+  const offsetAt = (ms: number): number => {
+    const w = wallClock(ms, tz);
+    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - Math.floor(ms / 60000) * 60000;
+  };
+  const first = guess - offsetAt(guess);
+  const second = guess - offsetAt(first);
+  return Math.max(first, second);
+}
+
+function nextInZone(sched: CronSchedule, after: Date, tz: string): Date | undefined {
+  let t = Math.floor(after.getTime() / 60000) * 60000 + 60000;
+  const limit = after.getTime() + 5 * 366 * 24 * 3600 * 1000;
+  while (t <= limit) {
+    const w = wallClock(t, tz);
+    let next: number;
+    if (!sched.months.has(w.month)) {
+      next = fromWall(w.year, w.month + 1, 1, tz);
+    } else {
+      const domOk = sched.dom.has(w.day);
+      const dowOk = sched.dow.has(w.dow);
+      const dayOk = sched.domStar || sched.dowStar ? domOk && dowOk : domOk || dowOk;
+      if (!dayOk) next = fromWall(w.year, w.month, w.day + 1, tz);
+      else if (!sched.hours.has(w.hour)) next = t + (60 - w.minute) * 60000;
+      else if (!sched.minutes.has(w.minute)) next = t + 60000;
+      else return new Date(t);
+    }
+    t = next > t ? next : t + 60000;
   }
   return undefined;
 }
