@@ -7,7 +7,10 @@
  */
 import { InformerFactory } from '../client/informer-factory.js';
 import type { KubeClient } from '../client/rest-client.js';
-import type { Controller, ControllerContext } from './framework.js';
+import type { Controller, ControllerContext, ControllerSettings } from './framework.js';
+import { DisruptionController } from './disruption.js';
+import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle.js';
+import { ServiceAccountController } from './serviceaccount.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
 import { DeploymentController } from './deployment/index.js';
@@ -19,7 +22,11 @@ import { CronJobController } from './cronjob.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
-export type { Controller, ControllerContext, ReconcileResult, BaseControllerOptions } from './framework.js';
+export type { Controller, ControllerContext, ControllerSettings, ReconcileResult, BaseControllerOptions } from './framework.js';
+export { NodeLifecycleController } from './node-lifecycle.js';
+export type { NodeLifecycleOptions } from './node-lifecycle.js';
+export { ServiceAccountController } from './serviceaccount.js';
+export { DisruptionController } from './disruption.js';
 export { registerController, controllerNames, controllerFactory } from './registry.js';
 export type { ControllerFactory } from './registry.js';
 export { NamespaceController } from './namespace.js';
@@ -34,6 +41,9 @@ registerController('garbagecollector', (ctx) => new GarbageCollector(ctx));
 registerController('job', (ctx) => new JobController(ctx));
 registerController('ttl-after-finished', (ctx) => new TTLAfterFinishedController(ctx));
 registerController('cronjob', (ctx) => new CronJobController(ctx));
+registerController('nodelifecycle', (ctx) => new NodeLifecycleController(ctx, ctx.settings?.nodelifecycle as NodeLifecycleOptions | undefined));
+registerController('serviceaccount', (ctx) => new ServiceAccountController(ctx));
+registerController('disruption', (ctx) => new DisruptionController(ctx));
 registerController('replicaset', newReplicaSetController);
 registerController('replicationcontroller', newReplicationControllerController);
 registerController('deployment', (ctx) => new DeploymentController(ctx));
@@ -44,6 +54,8 @@ export interface ControllerManagerOptions {
   client: KubeClient;
   /** Controller names to leave out. */
   disable?: string[];
+  /** Per-controller settings by name (nodelifecycle: NodeLifecycleOptions). */
+  settings?: ControllerSettings;
   log?: (msg: string) => void;
 }
 
@@ -63,7 +75,7 @@ export function startControllers(opts: ControllerManagerOptions): RunningControl
   const unknown = [...disabled].filter((n) => !controllerNames().includes(n));
   if (unknown.length) log(`controllers: unknown names in --disable ignored: ${unknown.join(', ')}`);
   const informers = new InformerFactory(opts.client, { log });
-  const ctx: ControllerContext = { client: opts.client, informers, log };
+  const ctx: ControllerContext = { client: opts.client, informers, log, settings: opts.settings };
   const controllers: Controller[] = [];
   for (const name of controllerNames()) {
     if (disabled.has(name)) continue;

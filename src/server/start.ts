@@ -41,6 +41,8 @@ export interface ServerOptions {
   nodeIp?: string;
   /** Settings for every simulated node: capacity, labels, lifecycle timings, heartbeat intervals. */
   simNode?: SimNodeDefaults;
+  /** How long a node may miss lease renewals before the node lifecycle controller marks it Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -116,7 +118,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   try {
     const identity = await issueClientCert(pki, { user: 'system:kube-controller-manager' });
     client = new KubeClient({ server: url, ca: pki.caCertPem, cert: identity.certPem, key: identity.keyPem, userAgent: 'k8ts-controller-manager' });
-    controllers = startControllers({ client, disable: opts.disable, log });
+    controllers = startControllers({
+      client, disable: opts.disable, log,
+      settings: { nodelifecycle: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } },
+    });
   } catch (err) {
     await apiServer.close();
     await store.close();
