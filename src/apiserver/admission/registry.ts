@@ -1,9 +1,13 @@
 /** The admission chain: named plugin factories, run in this order. */
 import { StatusError } from '../status.js';
+import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
 import type { AdmissionAttributes, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
 
-const FACTORIES = new Map<string, AdmissionPluginFactory>([['NamespaceLifecycle', namespaceLifecycle]]);
+const FACTORIES = new Map<string, AdmissionPluginFactory>([
+  ['NamespaceLifecycle', namespaceLifecycle],
+  ['DefaultTolerationSeconds', defaultTolerationSeconds],
+]);
 
 export function registerAdmissionPlugin(name: string, factory: AdmissionPluginFactory): void {
   FACTORIES.set(name, factory);
