@@ -108,8 +108,12 @@ export function apiResourceList(group: string, version: string): string | undefi
       if (r.categories.length) main.categories = r.categories;
       const subs = Object.entries(r.subresources).map(([name, s]) => {
         const o: Record<string, unknown> = { name: `${r.plural}/${name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
-        if (s.group !== r.group) o.group = s.group;
-        if (s.version !== r.version) o.version = s.version;
+        // Upstream names both when the subresource's kind lives in another group (pods/eviction →
+        // policy/v1, deployments/scale → autoscaling/v1); kubectl drain looks for both.
+        if (s.group !== r.group || s.version !== r.version) {
+          o.group = s.group;
+          o.version = s.version;
+        }
         return o;
       });
       return [main, ...subs];

@@ -136,17 +136,23 @@ async function eviction(d: HandlerDeps, call: Call): Promise<void> {
       throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
     }
     if (covering.length === 1) {
-      const pdb = covering[0];
-      const allowed = pdb.status?.disruptionsAllowed ?? 0;
-      if (pdb.status?.observedGeneration === undefined || pdb.status.observedGeneration < (pdb.metadata.generation ?? 0) || allowed < 1) {
-        throw new StatusError(429, 'TooManyRequests', 'Cannot evict pod as it would violate the pod\'s disruption budget.', {
-          causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }],
-        });
-      }
-      await d.objects.mutate(pdbs, ns, pdb.metadata.name, (p) => {
-        p.status = { ...p.status, disruptionsAllowed: Math.max(0, (p.status?.disruptionsAllowed ?? 0) - 1) };
+      // Checked and decremented on the stored budget (retried on conflict), so concurrent
+      // evictions cannot both spend the same disruption; the pod is recorded in disruptedPods
+      // so the disruption controller does not count it healthy while its deletion is under way.
+      const refuse = (pdb: KObject): StatusError => new StatusError(429, 'TooManyRequests', 'Cannot evict pod as it would violate the pod\'s disruption budget.', {
+        causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }],
+      });
+      const dryRun = dryRunOf(call.query) || Boolean(ev.deleteOptions?.dryRun?.length);
+      await d.objects.mutate(pdbs, ns, covering[0].metadata.name, (p) => {
+        const allowed = p.status?.disruptionsAllowed ?? 0;
+        if (p.status?.observedGeneration === undefined || p.status.observedGeneration < (p.metadata.generation ?? 0) || allowed < 1) throw refuse(p);
+        p.status = {
+          ...p.status,
+          disruptionsAllowed: allowed - 1,
+          disruptedPods: { ...(p.status?.disruptedPods ?? {}), [name]: rfc3339(new Date()) },
+        };
         return p;
-      }, { subresource: 'status', fieldManager: 'kube-apiserver' });
+      }, { subresource: 'status', fieldManager: 'kube-apiserver', dryRun });
     }
   }
   const opts = ev.deleteOptions ?? {};

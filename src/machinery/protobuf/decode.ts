@@ -51,7 +51,11 @@ for (const [pkg, gv] of Object.entries(file.packages)) {
 export function messageNameFor(apiVersion: string, kind: string): string | undefined {
   const pkg = packageByGroupVersion.get(apiVersion);
   const name = pkg && `${pkg}.${kind}`;
-  return name && file.messages[name] ? name : undefined;
+  if (name && file.messages[name]) return name;
+  // Upstream registers the meta/v1 option kinds (DeleteOptions, …) in every group version:
+  // client-go sends a DELETE body as {apiVersion: "v1", kind: "DeleteOptions"}.
+  const meta = `${META}.${kind}`;
+  return pkg && kind.endsWith('Options') && file.messages[meta] ? meta : undefined;
 }
 
 export interface DecodedObject {
