@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../server/index.js';
 import { controllerNames } from '../server/start.js';
+import { runSimNode } from '../server/sim-node.js';
 
 const NOT_YET = '(accepted; not yet backed by a component in this release)';
 
@@ -25,14 +26,19 @@ export function buildProgram(): Command {
     .addOption(new Option('--store <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
-    .addOption(new Option('--runtime <runtime>', `node runtime: containerd, sim or none ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
-    .option('--sim-nodes <n>', `number of simulated nodes with --runtime sim ${NOT_YET}`, '1')
-    .option('--node-ip <ip>', `the node's address ${NOT_YET}`)
+    .addOption(new Option('--runtime <runtime>', `node runtime: sim (simulated nodes in this process), none, or containerd ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
+    .option('--sim-nodes <n>', 'number of simulated nodes with --runtime sim', '1')
+    .option('--node-ip <ip>', "the (first) node's InternalIP")
     .option('--disable <names>', `comma-separated components to turn off: scheduler, ${controllerNames().join(', ')}`)
     .action(async (o: Record<string, string>) => {
       if (o.store === 'etcd' && !o.etcdEndpoints) throw new Error('--store etcd needs --etcd-endpoints');
+      const simNodes = Number(o.simNodes);
+      if (o.runtime === 'sim' && (!Number.isInteger(simNodes) || simNodes < 0)) throw new Error(`--sim-nodes must be a whole number, got "${o.simNodes}"`);
       const started = Date.now();
       const server = await startServer({
+        runtime: o.runtime === 'sim' ? 'sim' : 'none',
+        simNodes,
+        nodeIp: o.nodeIp,
         dataDir: o.dataDir,
         listen: o.listen,
         store: o.store as 'sqlite' | 'etcd',
@@ -43,7 +49,9 @@ export function buildProgram(): Command {
       const log = (m: string): void => void process.stderr.write(`${m}\n`);
       log(`k8ts: API server ready at ${server.url} (${o.store} store, ${Date.now() - started} ms)`);
       log(`k8ts: export KUBECONFIG=${server.kubeconfigPath}`);
-      if (o.runtime !== 'none') {
+      if (o.runtime === 'sim') {
+        log(`k8ts: ${server.simNodes?.nodes.length ?? 0} simulated nodes running (${server.simNodes?.nodes.map((n) => n.name).join(', ')})`);
+      } else if (o.runtime !== 'none') {
         log(`k8ts: --runtime ${o.runtime}: no node agent in this release yet; running the control plane only`);
       }
       let stopping = false;
@@ -58,6 +66,36 @@ export function buildProgram(): Command {
             process.exit(1);
           },
         );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+
+  const sim = program.command('sim').description('Simulated nodes');
+  sim
+    .command('add-node')
+    .description('Run one more simulated node against a running cluster, in the foreground until SIGINT/SIGTERM')
+    .requiredOption('--kubeconfig <file>', 'kubeconfig of the cluster (the node acts with its credentials)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('--name <name>', 'node name (default sim-node-N, N the next free simulated node index)')
+    .option('--node-ip <ip>', 'InternalIP (default 127.0.0.N)')
+    .option('--labels <k=v,...>', 'extra node labels')
+    .action(async (o: Record<string, string>) => {
+      const log = (m: string): void => void process.stderr.write(`${m}\n`);
+      const labels: Record<string, string> = {};
+      for (const kv of (o.labels ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new Error(`--labels: expected key=value, got "${kv}"`);
+        labels[kv.slice(0, i)] = kv.slice(i + 1);
+      }
+      const running = await runSimNode({ kubeconfig: o.kubeconfig, context: o.context, name: o.name, nodeIp: o.nodeIp, node: { labels, log }, log });
+      log(`k8ts: simulated node ${running.node.name} registered (InternalIP ${running.node.shape.internalIP}, pods ${running.node.shape.podCIDR})`);
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log(`k8ts: ${signal} received, stopping node ${running.node.name} (the Node stays registered)`);
+        running.stop().then(() => process.exit(0), () => process.exit(1));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

@@ -55,8 +55,9 @@ export class SimNodePool {
 
   constructor(private readonly opts: SimNodePoolOptions) {}
 
+  /** Every node, by name (sim-node-2 before sim-node-10). */
   get nodes(): SimNode[] {
-    return [...this.byName.values()];
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   }
 
   get(name: string): SimNode | undefined {
