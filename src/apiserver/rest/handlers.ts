@@ -14,7 +14,7 @@ import { decodeBody, decodeObjectBody, mediaType, readBody } from '../body.js';
 import { badRequest, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from '../status.js';
 import type { WatchCache } from '../watch-cache.js';
 import type { Store } from '../../storage/store.js';
-import { clone, jsonOf, type KObject } from './codec.js';
+import { clone, jsonOf, serialize, type KObject } from './codec.js';
 import { listObjects } from './list.js';
 import { Objects, target, type DeleteOptions } from './objects.js';
 import { rfc3339 } from './object-meta.js';
@@ -73,7 +73,7 @@ export function sendObject(d: Pick<HandlerDeps, 'convert'>, call: Call, code: nu
     sendJson(call, code, toTable(call.resource, [out], { includeObject: includeObjectOf(call.query) }, { resourceVersion: out.metadata?.resourceVersion }));
   } else if (call.negotiated.as === 'partial') {
     sendJson(call, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: out.metadata });
-  } else sendJson(call, code, out);
+  } else sendRaw(call, code, serialize(out));
 }
 
 async function list(d: HandlerDeps, call: Call, ns: string): Promise<void> {

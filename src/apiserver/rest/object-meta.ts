@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import type { ResourceInfo } from '../../api/resources.js';
 import { podQOSClass } from '../../api/strategy/index.js';
-import { canonicalJson, type KObject } from './codec.js';
+import { sameJson, type KObject } from './codec.js';
 
 /** Resources whose metadata.generation tracks spec changes (upstream's strategies set it). */
 const GENERATION = new Set([
@@ -68,7 +68,12 @@ export function rfc3339(d: Date): string {
 }
 
 /** Everything but metadata and status: what a generation bump compares. */
-export function specOf(obj: KObject): string {
+export function specOf(obj: KObject): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return canonicalJson(rest);
+  return rest;
+}
+
+/** Whether a and b have the same spec (everything but metadata and status). */
+export function sameSpec(a: KObject, b: KObject): boolean {
+  return sameJson(specOf(a), specOf(b));
 }

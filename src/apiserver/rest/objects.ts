@@ -17,9 +17,9 @@ import type { AdmissionChain } from '../admission/registry.js';
 import type { UserInfo } from '../authn/index.js';
 import { badRequest, conflict, fromStoreError, invalid, notFound, StatusError, type Target } from '../status.js';
 import type { WatchCache } from '../watch-cache.js';
-import { canonicalJson, clone, decode, decodeShared, encode, type KObject } from './codec.js';
+import { clone, decode, decodeShared, encode, sameJson, writingObject, type KObject } from './codec.js';
 import { objectKey } from './keys.js';
-import { dropEmptyMetaFields, generateName, hasStatus, initialStatus, rfc3339, specOf, tracksGeneration } from './object-meta.js';
+import { dropEmptyMetaFields, generateName, hasStatus, initialStatus, rfc3339, sameSpec, tracksGeneration } from './object-meta.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -62,11 +62,16 @@ export class Objects {
     return decode(kv);
   }
 
-  /** Looks an object up by group and plural (for admission and subresources); undefined if absent. */
+  /**
+   * Looks an object up by group and plural (for admission and subresources); undefined if absent.
+   * Served from the watch cache (as upstream's admission listers), falling back to the store for
+   * an object the cache has not seen yet. The result is shared: callers must not mutate it.
+   */
   async lookup(group: string, plural: string, namespace: string, name: string): Promise<KObject | undefined> {
     const r = findStorageResource(group, plural);
     if (!r) return undefined;
-    const kv = await this.store.get(objectKey(r, namespace, name));
+    const key = objectKey(r, namespace, name);
+    const kv = this.cache.get(key) ?? await this.store.get(key);
     return kv ? decodeShared(kv) : undefined;
   }
 
@@ -106,11 +111,15 @@ export class Objects {
     await this.admission.validate(attrs);
     meta.managedFields = this.managedFields(r, undefined, obj, opts, now);
     if (opts.dryRun) return obj;
+    const key = objectKey(r, meta.namespace ?? '', meta.name);
+    const value = encode(obj);
+    const written = writingObject(key, value, obj);
     try {
-      const kv = await this.store.create(objectKey(r, meta.namespace ?? '', meta.name), encode(obj));
-      return decode(kv);
+      return decodeShared(await this.store.create(key, value));
     } catch (err) {
       throw fromStoreError(err, target(r, meta.name));
+    } finally {
+      written();
     }
   }
 
@@ -199,7 +208,7 @@ export class Objects {
     dropEmptyMetaFields(meta);
     if (tracksGeneration(r)) {
       meta.generation = oldMeta.generation ?? 1;
-      if (sub !== 'status' && specOf(obj) !== specOf(old)) meta.generation += 1;
+      if (sub !== 'status' && !sameSpec(obj, old)) meta.generation += 1;
     } else delete meta.generation;
     if (sub === '' ) strategyFor(r.group, r.kind).defaults?.(obj);
     const attrs = { operation: 'UPDATE' as const, resource: r, subresource: sub, namespace: meta.namespace ?? '', name: meta.name, object: obj, oldObject: old, user: opts.user, dryRun: Boolean(opts.dryRun) };
@@ -224,11 +233,15 @@ export class Objects {
       }
     }
     if (opts.dryRun) return { ...obj, metadata: { ...meta, resourceVersion: String(revision) } };
+    const key = objectKey(r, meta.namespace ?? '', meta.name);
+    const value = encode(obj);
+    const written = writingObject(key, value, obj);
     try {
-      const kv = await this.store.update(objectKey(r, meta.namespace ?? '', meta.name), encode(obj), revision);
-      return decode(kv);
+      return decodeShared(await this.store.update(key, value, revision));
     } catch (err) {
       throw fromStoreError(err instanceof NotFoundError ? new ConflictError('gone') : err, target(r, meta.name));
+    } finally {
+      written();
     }
   }
 
@@ -359,9 +372,6 @@ function pendingNamespaceFinalizers(r: ResourceInfo, obj: KObject): boolean {
   return r.group === '' && r.plural === 'namespaces' && (obj.spec?.finalizers?.length ?? 0) > 0;
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
 
 /** The stored resource for group/plural (its storage version). */
 export function findStorageResource(group: string, plural: string): ResourceInfo | undefined {
