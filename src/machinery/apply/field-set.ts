@@ -20,11 +20,26 @@ export type Path = readonly PathElement[];
 /** The JSON object stored in `metadata.managedFields[].fieldsV1`. */
 export type FieldsV1 = { [element: string]: FieldsV1 };
 
+const GO_ESCAPE = /[<>&\u2028\u2029]/;
+const GO_ESCAPE_ALL = /[<>&\u2028\u2029]/g;
+
+function goEscape(json: string): string {
+  return GO_ESCAPE.test(json)
+    ? json.replace(GO_ESCAPE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : json;
+}
+
 /** Go's encoding/json output for plain JSON data: sorted map keys, HTML-safe escaping. */
 export function goJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)).replace(/[<>&\u2028\u2029]/g, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  switch (typeof value) {
+    case 'string':
+      return goEscape(JSON.stringify(value));
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+  }
+  if (value === null) return 'null';
+  return JSON.stringify(sortKeys(value)).replace(GO_ESCAPE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sortKeys(value: unknown): unknown {
@@ -168,20 +183,59 @@ export function compareElements(a: PathElement, b: PathElement): number {
   return 0;
 }
 
-interface Child {
-  readonly pe: PathElement;
-  readonly set: FieldSet;
+/** Rank of a serialized element by its prefix: fields, keys, values, indexes (upstream's order). */
+function keyRank(k: string): number {
+  switch (k.charCodeAt(0)) {
+    case 102: // f
+      return 0;
+    case 107: // k
+      return 1;
+    case 118: // v
+      return 2;
+    default: // i
+      return 3;
+  }
+}
+
+function elementOf(key: string, e: Entry): PathElement {
+  return (e.pe ??= { field: key.slice(2) });
+}
+
+/**
+ * Parsed non-field elements of fieldsV1 keys by their spelling, with their canonical spelling:
+ * the same list items come back in every stored managedFields entry. Bounded: cleared when full.
+ */
+const parsedElements = new Map<string, readonly [string, PathElement] | null>();
+const PARSED_ELEMENTS_MAX = 4096;
+
+function parseCached(s: string): readonly [string, PathElement] | undefined {
+  let r = parsedElements.get(s);
+  if (r === undefined) {
+    const pe = parseElement(s); // throws on a malformed key; errors are not cached
+    r = pe ? [serializeElement(pe), pe] : null;
+    if (parsedElements.size >= PARSED_ELEMENTS_MAX) parsedElements.clear();
+    parsedElements.set(s, r);
+  }
+  return r ?? undefined;
+}
+
+/** One element of a level: a member, the parent of a subset, or both. */
+interface Entry {
+  /** Left out for a field until asked for (elementOf makes it from the key). */
+  pe: PathElement | undefined;
+  member: boolean;
+  /** Never empty once a set is built. */
+  child: FieldSet | undefined;
 }
 
 /**
  * A set of paths. Mutating methods (insert) are for building; set algebra returns new sets.
- * Invariant: no stored child set is empty.
+ * Each level is one Map from the serialized element (`f:name`, `k:{...}`, ...) to its entry, so
+ * walks build sets without re-serializing paths, and sorting waits until toFieldsV1 or paths().
+ * Invariant: no stored child set is empty. Entries are never shared between sets (subsets are).
  */
 export class FieldSet {
-  /** Member elements at this level, by serialized element. */
-  private readonly members = new Map<string, PathElement>();
-  /** Subsets below elements at this level, by serialized element. */
-  private readonly children = new Map<string, Child>();
+  private readonly entries = new Map<string, Entry>();
 
   static fromPaths(paths: Iterable<Path>): FieldSet {
     const s = new FieldSet();
@@ -194,17 +248,48 @@ export class FieldSet {
     const s = new FieldSet();
     if (json === null || json === undefined) return s;
     if (typeof json !== 'object' || Array.isArray(json)) throw new Error('fieldsV1 must be a JSON object');
-    for (const [k, v] of Object.entries(json)) {
-      if (k === '.') continue;
-      const pe = parseElement(k);
-      if (!pe) continue;
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`fieldsV1 entry ${k} must be an object`);
-      const entries = Object.keys(v);
-      if (entries.length === 0 || entries.includes('.')) s.members.set(serializeElement(pe), pe);
-      const sub = FieldSet.fromFieldsV1(v);
-      if (!sub.isEmpty()) s.children.set(serializeElement(pe), { pe, set: sub });
-    }
+    s.parseInto(json);
     return s;
+  }
+
+  private parseInto(json: FieldsV1): void {
+    for (const k of Object.keys(json)) {
+      if (k === '.') continue;
+      let key: string;
+      let pe: PathElement | undefined;
+      if (k.charCodeAt(0) === 102 && k.charCodeAt(1) === 58) {
+        // "f:name" is already in its canonical spelling.
+        key = k;
+      } else {
+        const parsed = parseCached(k);
+        if (!parsed) continue;
+        [key, pe] = parsed;
+      }
+      const v = json[k] as unknown;
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`fieldsV1 entry ${k} must be an object`);
+      let member = false;
+      let nested = false;
+      for (const kk in v) {
+        if (kk === '.') member = true;
+        else nested = true;
+      }
+      if (!nested) member = true;
+      let child: FieldSet | undefined;
+      if (nested) {
+        child = new FieldSet();
+        child.parseInto(v as FieldsV1);
+        if (child.entries.size === 0) child = undefined;
+      }
+      if (!member && !child) continue;
+      const e = this.entries.get(key);
+      // Two spellings of one element: members add up, a later non-empty subset replaces.
+      if (e) {
+        if (member) e.member = true;
+        if (child) e.child = child;
+      } else {
+        this.entries.set(key, { pe, member, child });
+      }
+    }
   }
 
   /** The fieldsV1 object, entries in upstream's order. */
@@ -214,86 +299,132 @@ export class FieldSet {
 
   private emit(includeSelf: boolean): FieldsV1 {
     const out: FieldsV1 = {};
-    if (includeSelf && !this.isEmpty()) out['.'] = {};
-    const names = new Map<string, PathElement>();
-    for (const [k, pe] of this.members) names.set(k, pe);
-    for (const [k, c] of this.children) names.set(k, c.pe);
-    const sorted = [...names].sort((a, b) => compareElements(a[1], b[1]));
-    for (const [k] of sorted) {
-      const child = this.children.get(k);
-      out[k] = child ? child.set.emit(this.members.has(k)) : {};
+    if (includeSelf && this.entries.size > 0) out['.'] = {};
+    if (this.entries.size === 1) {
+      for (const [k, e] of this.entries) out[k] = e.child ? e.child.emit(e.member) : {};
+      return out;
+    }
+    if (this.inOrder()) {
+      // Sets read from fieldsV1 (and their differences) usually are in order already.
+      for (const [k, e] of this.entries) out[k] = e.child ? e.child.emit(e.member) : {};
+      return out;
+    }
+    for (const k of this.sortedKeys()) {
+      const e = this.entries.get(k)!;
+      out[k] = e.child ? e.child.emit(e.member) : {};
     }
     return out;
   }
 
+  /** Orders two serialized elements of this level as compareElements orders the elements. */
+  private compareKeys(a: string, b: string): number {
+    const ra = keyRank(a);
+    const rb = keyRank(b);
+    if (ra !== rb) return ra - rb;
+    // Two fields: the serialized forms share the "f:" prefix, so they order as the names do.
+    if (ra === 0) return compareStrings(a, b);
+    return compareElements(this.entries.get(a)!.pe!, this.entries.get(b)!.pe!);
+  }
+
+  /** True when the entries' (insertion) order is upstream's order. */
+  private inOrder(): boolean {
+    let prev: string | undefined;
+    for (const k of this.entries.keys()) {
+      if (prev !== undefined && this.compareKeys(prev, k) >= 0) return false;
+      prev = k;
+    }
+    return true;
+  }
+
+  /** This level's serialized elements in upstream's order. */
+  private sortedKeys(): string[] {
+    const keys: string[] = [];
+    let fieldsOnly = true;
+    for (const k of this.entries.keys()) {
+      if (fieldsOnly && k.charCodeAt(0) !== 102) fieldsOnly = false;
+      keys.push(k);
+    }
+    // Fields alone order as their serialized forms do (all start with "f:"): the default sort.
+    if (fieldsOnly) return keys.sort();
+    return keys.sort((a, b) => this.compareKeys(a, b));
+  }
+
   isEmpty(): boolean {
-    return this.members.size === 0 && this.children.size === 0;
+    return this.entries.size === 0;
   }
 
   insert(path: Path): this {
-    if (path.length === 0) return this;
-    const [head, ...rest] = path as [PathElement, ...PathElement[]];
-    const k = serializeElement(head);
-    if (rest.length === 0) {
-      this.members.set(k, head);
-    } else {
-      let c = this.children.get(k);
-      if (!c) {
-        c = { pe: head, set: new FieldSet() };
-        this.children.set(k, c);
-      }
-      c.set.insert(rest);
+    const n = path.length;
+    if (n === 0) return this;
+    let s: FieldSet = this;
+    for (let i = 0; i < n - 1; i++) {
+      const pe = path[i]!;
+      s = s.childFor(serializeElement(pe), pe);
     }
+    const last = path[n - 1]!;
+    s.addMemberKey(serializeElement(last), last);
     return this;
   }
 
   has(path: Path): boolean {
-    if (path.length === 0) return false;
-    const k = serializeElement(path[0]!);
-    if (path.length === 1) return this.members.has(k);
-    return this.children.get(k)?.set.has(path.slice(1)) ?? false;
+    const n = path.length;
+    if (n === 0) return false;
+    let s: FieldSet | undefined = this;
+    for (let i = 0; i < n - 1 && s; i++) s = s.entries.get(serializeElement(path[i]!))?.child;
+    return s?.entries.get(serializeElement(path[n - 1]!))?.member ?? false;
   }
 
   /** True when the single element is a member at this level. */
   hasMember(pe: PathElement): boolean {
-    return this.members.has(serializeElement(pe));
+    return this.hasMemberKey(serializeElement(pe));
   }
 
   /** The subset below one element (paths relative to it), or undefined when there is none. */
   withPrefix(pe: PathElement): FieldSet | undefined {
-    return this.children.get(serializeElement(pe))?.set;
+    return this.entries.get(serializeElement(pe))?.child;
   }
 
   /** Member elements at this level. */
   memberElements(): PathElement[] {
-    return [...this.members.values()];
+    const out: PathElement[] = [];
+    for (const [k, e] of this.entries) if (e.member) out.push(elementOf(k, e));
+    return out;
   }
 
   /** Elements at this level that have descendants. */
   childElements(): PathElement[] {
-    return [...this.children.values()].map((c) => c.pe);
+    const out: PathElement[] = [];
+    for (const [k, e] of this.entries) if (e.child) out.push(elementOf(k, e));
+    return out;
   }
 
   union(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) out.members.set(k, pe);
-    for (const [k, pe] of other.members) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const o = other.children.get(k);
-      out.children.set(k, { pe: c.pe, set: o ? c.set.union(o.set) : c.set });
+    for (const [k, e] of this.entries) {
+      const o = other.entries.get(k);
+      if (!o) {
+        out.entries.set(k, { pe: e.pe, member: e.member, child: e.child });
+        continue;
+      }
+      const child = e.child && o.child ? e.child.union(o.child) : (e.child ?? o.child);
+      out.entries.set(k, { pe: e.pe, member: e.member || o.member, child });
     }
-    for (const [k, c] of other.children) if (!this.children.has(k)) out.children.set(k, c);
+    for (const [k, o] of other.entries) {
+      if (!this.entries.has(k)) out.entries.set(k, { pe: o.pe, member: o.member, child: o.child });
+    }
     return out;
   }
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (other.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const o = other.children.get(k);
+    const [small, large] = this.entries.size <= other.entries.size ? [this, other] : [other, this];
+    for (const [k, e] of small.entries) {
+      const o = large.entries.get(k);
       if (!o) continue;
-      const sub = c.set.intersection(o.set);
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+      const member = e.member && o.member;
+      let child = e.child && o.child ? e.child.intersection(o.child) : undefined;
+      if (child?.isEmpty()) child = undefined;
+      if (member || child) out.entries.set(k, { pe: e.pe, member, child });
     }
     return out;
   }
@@ -301,11 +432,16 @@ export class FieldSet {
   /** Paths of this set that are not (exactly) paths of the other. */
   difference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const o = other.children.get(k);
-      const sub = o ? c.set.difference(o.set) : c.set;
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+    for (const [k, e] of this.entries) {
+      const o = other.entries.get(k);
+      if (!o) {
+        out.entries.set(k, { pe: e.pe, member: e.member, child: e.child });
+        continue;
+      }
+      const member = e.member && !o.member;
+      let child = e.child && o.child ? e.child.difference(o.child) : e.child;
+      if (child?.isEmpty()) child = undefined;
+      if (member || child) out.entries.set(k, { pe: e.pe, member, child });
     }
     return out;
   }
@@ -313,22 +449,30 @@ export class FieldSet {
   /** Paths of this set that neither are, nor lie below, a member of the other. */
   recursiveDifference(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      if (other.members.has(k)) continue;
-      const o = other.children.get(k);
-      const sub = o ? c.set.recursiveDifference(o.set) : c.set;
-      if (!sub.isEmpty()) out.children.set(k, { pe: c.pe, set: sub });
+    for (const [k, e] of this.entries) {
+      const o = other.entries.get(k);
+      if (!o) {
+        out.entries.set(k, { pe: e.pe, member: e.member, child: e.child });
+        continue;
+      }
+      if (o.member) continue;
+      let child = e.child && o.child ? e.child.recursiveDifference(o.child) : e.child;
+      if (child?.isEmpty()) child = undefined;
+      if (e.member || child) out.entries.set(k, { pe: e.pe, member: e.member, child });
     }
     return out;
   }
 
   equals(other: FieldSet): boolean {
-    if (this.members.size !== other.members.size || this.children.size !== other.children.size) return false;
-    for (const k of this.members.keys()) if (!other.members.has(k)) return false;
-    for (const [k, c] of this.children) {
-      const o = other.children.get(k);
-      if (!o || !c.set.equals(o.set)) return false;
+    if (this.entries.size !== other.entries.size) return false;
+    for (const [k, e] of this.entries) {
+      const o = other.entries.get(k);
+      if (!o || o.member !== e.member) return false;
+      if (e.child === undefined || o.child === undefined) {
+        if (e.child !== o.child) return false;
+      } else if (!e.child.equals(o.child)) {
+        return false;
+      }
     }
     return true;
   }
@@ -337,30 +481,78 @@ export class FieldSet {
   paths(): Path[] {
     const out: Path[] = [];
     const walk = (s: FieldSet, prefix: PathElement[]): void => {
-      for (const pe of [...s.members.values()].sort(compareElements)) out.push([...prefix, pe]);
-      for (const c of [...s.children.values()].sort((a, b) => compareElements(a.pe, b.pe))) {
-        walk(c.set, [...prefix, c.pe]);
-      }
+      const sorted = s.sortedKeys().map((k) => [k, s.entries.get(k)!] as const);
+      for (const [k, e] of sorted) if (e.member) out.push([...prefix, elementOf(k, e)]);
+      for (const [k, e] of sorted) if (e.child) walk(e.child, [...prefix, elementOf(k, e)]);
     };
     walk(this, []);
     return out;
   }
 
   size(): number {
-    let n = this.members.size;
-    for (const c of this.children.values()) n += c.set.size();
+    let n = 0;
+    for (const e of this.entries.values()) {
+      if (e.member) n++;
+      if (e.child) n += e.child.size();
+    }
     return n;
   }
 
   /** Adds members at this level (used by the schema-aware helpers). */
   addMember(pe: PathElement): void {
-    this.members.set(serializeElement(pe), pe);
+    this.addMemberKey(serializeElement(pe), pe);
   }
 
   /** Replaces the subset below an element (empty subsets are dropped). */
   setChild(pe: PathElement, set: FieldSet): void {
-    const k = serializeElement(pe);
-    if (set.isEmpty()) this.children.delete(k);
-    else this.children.set(k, { pe, set });
+    this.setChildKey(serializeElement(pe), pe, set);
+  }
+
+  // Key-based access for the walks in this package (typed-value.ts), which already hold the
+  // serialized element. Not part of the package's exported API.
+
+  /** @internal setChild by serialized element. */
+  setChildKey(k: string, pe: PathElement | undefined, set: FieldSet): void {
+    const e = this.entries.get(k);
+    if (set.isEmpty()) {
+      if (!e) return;
+      if (e.member) e.child = undefined;
+      else this.entries.delete(k);
+    } else if (e) {
+      e.child = set;
+    } else {
+      this.entries.set(k, { pe, member: false, child: set });
+    }
+  }
+
+  /** @internal Adds a member by its serialized element. */
+  addMemberKey(key: string, pe: PathElement | undefined): void {
+    const e = this.entries.get(key);
+    if (e) e.member = true;
+    else this.entries.set(key, { pe, member: true, child: undefined });
+  }
+
+  /** @internal The subset below an element, created (empty) if missing: the caller must insert into it. */
+  childFor(key: string, pe: PathElement | undefined): FieldSet {
+    const e = this.entries.get(key);
+    if (e) return (e.child ??= new FieldSet());
+    const child = new FieldSet();
+    this.entries.set(key, { pe, member: false, child });
+    return child;
+  }
+
+  /** @internal */
+  hasMemberKey(key: string): boolean {
+    return this.entries.get(key)?.member ?? false;
+  }
+
+  /** @internal The subset below a serialized element. */
+  childAt(key: string): FieldSet | undefined {
+    return this.entries.get(key)?.child;
+  }
+
+  /** @internal Calls f for each entry of this level, in no particular order. */
+  forEachEntry(f: (key: string, pe: PathElement, member: boolean, child: FieldSet | undefined) => void): void {
+    for (const [k, e] of this.entries) f(k, elementOf(k, e), e.member, e.child);
   }
 }

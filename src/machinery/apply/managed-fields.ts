@@ -89,12 +89,16 @@ function managedFieldsOf(obj: unknown): unknown {
   return isObject(obj) && isObject(obj.metadata) ? obj.metadata.managedFields : undefined;
 }
 
-/** A copy of the object without metadata.managedFields. */
+/**
+ * The object without metadata.managedFields: a shallow copy down to metadata, sharing the rest
+ * (nothing here changes the objects it walks; results are built fresh).
+ */
 function withoutManagedFields(obj: unknown): Obj {
   if (!isObject(obj)) return {};
-  const copy = structuredClone(obj);
-  if (isObject(copy.metadata)) delete copy.metadata.managedFields;
-  return copy;
+  const md = obj.metadata;
+  if (!isObject(md) || !Object.prototype.hasOwnProperty.call(md, 'managedFields')) return { ...obj };
+  const { managedFields: _, ...rest } = md;
+  return { ...obj, metadata: rest };
 }
 
 /** `[]` or `[{}]` asks to clear managedFields (upstream isResetManagedFields). */
@@ -165,11 +169,8 @@ function cloneManagers(ms: Map<string, ManagerState>): Map<string, ManagerState>
 
 function filterComparison(c: Comparison, ignored: FieldSet | undefined): Comparison {
   if (!ignored) return c;
-  return {
-    added: c.added.recursiveDifference(ignored),
-    removed: c.removed.recursiveDifference(ignored),
-    modified: c.modified.recursiveDifference(ignored),
-  };
+  const f = (s: FieldSet): FieldSet => (s.isEmpty() ? s : s.recursiveDifference(ignored));
+  return { added: f(c.added), removed: f(c.removed), modified: f(c.modified) };
 }
 
 /**
@@ -182,18 +183,23 @@ function takeOwnership(
   workflow: string,
   force: boolean,
 ): Map<string, FieldSet> {
-  const changed = cmp.modified.union(cmp.added);
+  const changed = cmp.modified.isEmpty() ? cmp.added : cmp.added.isEmpty() ? cmp.modified : cmp.modified.union(cmp.added);
   const conflicts = new Map<string, FieldSet>();
-  for (const [id, m] of managers) {
-    if (id === workflow) continue;
-    const c = m.set.intersection(changed);
-    if (!c.isEmpty()) conflicts.set(id, c);
+  if (!changed.isEmpty()) {
+    for (const [id, m] of managers) {
+      if (id === workflow) continue;
+      const c = m.set.intersection(changed);
+      if (!c.isEmpty()) conflicts.set(id, c);
+    }
   }
   if (!force && conflicts.size > 0) return conflicts;
+  const removed = cmp.removed.isEmpty() ? undefined : cmp.removed;
   for (const [id, m] of managers) {
     if (id === workflow) continue;
     const c = conflicts.get(id);
-    m.set = (c ? m.set.difference(c) : m.set).difference(cmp.removed);
+    let set = c ? m.set.difference(c) : m.set;
+    if (removed) set = set.difference(removed);
+    m.set = set;
   }
   for (const [id, m] of managers) if (m.set.isEmpty()) managers.delete(id);
   return new Map();
@@ -271,7 +277,9 @@ export function trackUpdate(opts: TrackUpdateOptions): ManagedFieldsEntry[] {
   }
   cmp = filterComparison(cmp, ignored);
   takeOwnership(managers, cmp, '', true);
-  const current = cmp.added.union(cmp.modified).difference(cmp.removed).difference(STRIPPED);
+  let current = cmp.modified.isEmpty() ? cmp.added : cmp.added.union(cmp.modified);
+  if (!cmp.removed.isEmpty()) current = current.difference(cmp.removed);
+  current = current.difference(STRIPPED);
   if (!current.isEmpty()) {
     const m: ManagerState = {
       manager: opts.manager,

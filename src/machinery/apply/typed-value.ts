@@ -3,8 +3,8 @@
  * package: the field set an object sets, comparing two objects, merging an applied configuration
  * into a live object, and removing a set of paths from an object.
  */
-import { FieldSet, pathToString, serializeElement, type Path, type PathElement } from './field-set.js';
-import { FieldPathError, fieldType, isObject, listItemElement, typeOf, type TypeInfo, type TypeRef } from './schema-types.js';
+import { FieldSet, pathToString, type PathElement } from './field-set.js';
+import { FieldPathError, fieldType, isObject, listItem, typeOf, type TypeInfo, type TypeRef } from './schema-types.js';
 
 export type { TypeRef } from './schema-types.js';
 
@@ -21,6 +21,65 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * A position in a walk: the path from the root as a chain of serialized elements. Insertions
+ * build the nested levels of up to three sets lazily, so no path is ever copied or re-serialized
+ * and sets only get the levels something is inserted below.
+ */
+class Cursor {
+  private n0: FieldSet | undefined;
+  private n1: FieldSet | undefined;
+  private n2: FieldSet | undefined;
+
+  constructor(
+    private readonly sets: readonly FieldSet[],
+    readonly parent: Cursor | undefined,
+    /** The serialized element; for a field, `pe` may be left out and is made from it. */
+    readonly key: string,
+    private pe?: PathElement,
+  ) {}
+
+  static root(...sets: FieldSet[]): Cursor {
+    return new Cursor(sets, undefined, '');
+  }
+
+  field(name: string): Cursor {
+    return new Cursor(this.sets, this, `f:${name}`);
+  }
+
+  item(key: string, pe: PathElement): Cursor {
+    return new Cursor(this.sets, this, key, pe);
+  }
+
+  element(): PathElement {
+    return (this.pe ??= { field: this.key.slice(2) });
+  }
+
+  /** The level below this path in set i. */
+  private node(i: number): FieldSet {
+    if (!this.parent) return this.sets[i]!;
+    let n = i === 0 ? this.n0 : i === 1 ? this.n1 : this.n2;
+    if (n === undefined) {
+      n = this.parent.node(i).childFor(this.key, this.pe);
+      if (i === 0) this.n0 = n;
+      else if (i === 1) this.n1 = n;
+      else this.n2 = n;
+    }
+    return n;
+  }
+
+  /** Adds this path to set i (the empty root path is never a member). */
+  insert(i: number): void {
+    if (this.parent) this.parent.node(i).addMemberKey(this.key, this.pe);
+  }
+
+  toString(): string {
+    const pes: PathElement[] = [];
+    for (let c: Cursor | undefined = this; c?.parent; c = c.parent) pes.push(c.element());
+    return pathToString(pes.reverse());
+  }
+}
+
 interface ItemIndex {
   elements: PathElement[];
   keys: string[];
@@ -30,23 +89,29 @@ interface ItemIndex {
 function indexItems(
   t: TypeInfo & { kind: 'list' },
   items: readonly unknown[],
-  path: Path,
+  at: Cursor,
   allowDuplicates: boolean,
 ): ItemIndex {
   const elements: PathElement[] = [];
   const keys: string[] = [];
   const byKey = new Map<string, unknown>();
-  items.forEach((item, i) => {
-    const pe = listItemElement(t, item, i, pathToString(path));
-    const k = serializeElement(pe);
-    if (byKey.has(k) && !allowDuplicates) {
-      throw new FieldPathError(pathToString(path), `duplicate entries for key ${pathToString([pe])}`);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const [k, pe] = listItem(t, item, i, at);
+    if (byKey.has(k)) {
+      if (!allowDuplicates) throw new FieldPathError(at.toString(), `duplicate entries for key ${pathToString([pe])}`);
+    } else {
+      byKey.set(k, item);
     }
-    if (!byKey.has(k)) byKey.set(k, item);
     elements.push(pe);
     keys.push(k);
-  });
+  }
   return { elements, keys, byKey };
+}
+
+function isEmptyObject(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /**
@@ -56,41 +121,42 @@ function indexItems(
  */
 export function fieldsOf(obj: unknown, root: TypeRef): FieldSet {
   const set = new FieldSet();
-  walkFields(obj, root, [], set);
+  walkFields(obj, root, Cursor.root(set));
   return set;
 }
 
-function walkFields(value: unknown, ref: TypeRef, path: PathElement[], set: FieldSet): void {
+function walkFields(value: unknown, ref: TypeRef, at: Cursor): void {
   const t = typeOf(ref, value);
   switch (t.kind) {
     case 'scalar':
     case 'atomic':
-      set.insert(path);
+      at.insert(0);
       return;
     case 'list': {
       if (!Array.isArray(value)) {
-        if (value !== null && value !== undefined) set.insert(path);
+        if (value !== null && value !== undefined) at.insert(0);
         return;
       }
-      const idx = indexItems(t, value, path, false);
-      value.forEach((item, i) => {
-        const p = [...path, idx.elements[i]!];
-        walkFields(item, t.items, p, set);
-        set.insert(p);
-      });
+      const idx = indexItems(t, value, at, false);
+      for (let i = 0; i < value.length; i++) {
+        const c = at.item(idx.keys[i]!, idx.elements[i]!);
+        walkFields(value[i], t.items, c);
+        c.insert(0);
+      }
       return;
     }
     case 'map': {
       if (!isObject(value)) {
-        if (value !== null && value !== undefined) set.insert(path);
+        if (value !== null && value !== undefined) at.insert(0);
         return;
       }
-      for (const [k, v] of Object.entries(value)) {
+      for (const k of Object.keys(value)) {
+        const v = value[k];
         if (v === undefined) continue;
         const { ref: childRef, declared } = fieldType(t, k);
-        const p = [...path, { field: k }];
-        walkFields(v, childRef, p, set);
-        if (v === null || (isObject(v) && Object.keys(v).length === 0) || !declared) set.insert(p);
+        const c = at.field(k);
+        walkFields(v, childRef, c);
+        if (v === null || !declared || (isObject(v) && isEmptyObject(v))) c.insert(0);
       }
     }
   }
@@ -102,6 +168,10 @@ export interface Comparison {
   modified: FieldSet;
 }
 
+const ADDED = 0;
+const REMOVED = 1;
+const MODIFIED = 2;
+
 /**
  * Compares two objects (upstream TypedValue.Compare): leaves that appear, disappear or change,
  * plus maps, lists and items that appear or disappear. With `fromZero`, a missing lhs is the
@@ -111,73 +181,81 @@ export interface Comparison {
 export function compareObjects(lhs: unknown, rhs: unknown, root: TypeRef, opts: { fromZero?: boolean } = {}): Comparison {
   const c: Comparison = { added: new FieldSet(), removed: new FieldSet(), modified: new FieldSet() };
   const zero = opts.fromZero ?? false;
-  walkCompare(zero && lhs === undefined ? {} : lhs, rhs, root, [], c, zero);
+  walkCompare(zero && lhs === undefined ? {} : lhs, rhs, root, Cursor.root(c.added, c.removed, c.modified), zero);
   return c;
 }
 
-function walkCompare(
-  lhs: unknown,
-  rhs: unknown,
-  ref: TypeRef,
-  path: PathElement[],
-  c: Comparison,
-  zero: boolean,
-): void {
-  const leaf = (): void => {
-    if (lhs === undefined) c.added.insert(path);
-    else if (rhs === undefined) c.removed.insert(path);
-    else if (!deepEqual(lhs, rhs)) c.modified.insert(path);
-  };
-  const post = (): void => {
-    if (lhs === undefined) c.added.insert(path);
-    else if (rhs === undefined) c.removed.insert(path);
-  };
+function allUndefined(o: Record<string, unknown>): boolean {
+  for (const k in o) if (o[k] !== undefined) return false;
+  return true;
+}
+
+function walkCompare(lhs: unknown, rhs: unknown, ref: TypeRef, at: Cursor, zero: boolean): void {
   const t = typeOf(ref, rhs !== undefined ? rhs : lhs);
-  if (t.kind === 'scalar' || t.kind === 'atomic') return leaf();
+  if (t.kind === 'scalar' || t.kind === 'atomic') return compareLeaf(lhs, rhs, at);
   if (t.kind === 'list') {
-    const ok = (v: unknown): boolean => v === undefined || v === null || Array.isArray(v);
-    if (!ok(lhs) || !ok(rhs)) return leaf();
+    if (!(lhs === undefined || lhs === null || Array.isArray(lhs)) || !(rhs === undefined || rhs === null || Array.isArray(rhs))) {
+      return compareLeaf(lhs, rhs, at);
+    }
     const l = Array.isArray(lhs) ? lhs : [];
     const r = Array.isArray(rhs) ? rhs : [];
-    if (l.length === 0 && r.length === 0) return leaf();
-    const li = indexItems(t, l, path, true);
-    const ri = indexItems(t, r, path, true);
+    if (l.length === 0 && r.length === 0) return compareLeaf(lhs, rhs, at);
+    const li = indexItems(t, l, at, true);
+    const ri = indexItems(t, r, at, true);
     const seen = new Set<string>();
-    const visit = (k: string, pe: PathElement): void => {
-      if (seen.has(k)) return;
+    for (let i = 0; i < li.keys.length; i++) {
+      const k = li.keys[i]!;
+      if (seen.has(k)) continue;
       seen.add(k);
-      walkCompare(li.byKey.get(k), ri.byKey.get(k), t.items, [...path, pe], c, false);
-    };
-    li.keys.forEach((k, i) => visit(k, li.elements[i]!));
-    ri.keys.forEach((k, i) => visit(k, ri.elements[i]!));
-    return post();
+      walkCompare(li.byKey.get(k), ri.byKey.get(k), t.items, at.item(k, li.elements[i]!), false);
+    }
+    for (let i = 0; i < ri.keys.length; i++) {
+      const k = ri.keys[i]!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      walkCompare(li.byKey.get(k), ri.byKey.get(k), t.items, at.item(k, ri.elements[i]!), false);
+    }
+    return comparePost(lhs, rhs, at);
   }
-  const ok = (v: unknown): boolean => v === undefined || v === null || isObject(v);
-  if (!ok(lhs) || !ok(rhs)) return leaf();
+  if (!(lhs === undefined || lhs === null || isObject(lhs)) || !(rhs === undefined || rhs === null || isObject(rhs))) {
+    return compareLeaf(lhs, rhs, at);
+  }
   const l = isObject(lhs) ? lhs : {};
   const r = isObject(rhs) ? rhs : {};
-  const empty = (o: Record<string, unknown>): boolean => Object.values(o).every((v) => v === undefined);
-  if (empty(l) && empty(r)) return leaf();
-  const keys = new Set([...Object.keys(l), ...Object.keys(r)]);
-  for (const k of keys) {
-    let lv = l[k];
-    const rv = r[k];
-    if (lv === undefined && rv === undefined) continue;
-    const { ref: childRef, declared } = fieldType(t, k);
-    let childZero = false;
-    if (zero && lv === undefined && declared) {
-      if (rv === undefined) continue;
-      const ct = typeOf(childRef);
-      if (ct.kind === 'map' && ct.fields !== undefined) {
-        lv = {};
-        childZero = true;
-      } else if (ct.kind === 'list' && t.required.includes(k)) {
-        lv = null;
-      }
+  if (allUndefined(l) && allUndefined(r)) return compareLeaf(lhs, rhs, at);
+  for (const k of Object.keys(l)) compareField(l, r, k, t, at, zero);
+  for (const k of Object.keys(r)) if (!Object.prototype.hasOwnProperty.call(l, k)) compareField(l, r, k, t, at, zero);
+  return comparePost(lhs, rhs, at);
+}
+
+function compareField(l: Record<string, unknown>, r: Record<string, unknown>, k: string, t: TypeInfo & { kind: 'map' }, at: Cursor, zero: boolean): void {
+  let lv = l[k];
+  const rv = r[k];
+  if (lv === undefined && rv === undefined) return;
+  const { ref: childRef, declared } = fieldType(t, k);
+  let childZero = false;
+  if (zero && lv === undefined && declared) {
+    if (rv === undefined) return;
+    const ct = typeOf(childRef);
+    if (ct.kind === 'map' && ct.fields !== undefined) {
+      lv = {};
+      childZero = true;
+    } else if (ct.kind === 'list' && t.required.includes(k)) {
+      lv = null;
     }
-    walkCompare(lv, rv, childRef, [...path, { field: k }], c, childZero);
   }
-  return post();
+  walkCompare(lv, rv, childRef, at.field(k), childZero);
+}
+
+function compareLeaf(lhs: unknown, rhs: unknown, at: Cursor): void {
+  if (lhs === undefined) at.insert(ADDED);
+  else if (rhs === undefined) at.insert(REMOVED);
+  else if (!deepEqual(lhs, rhs)) at.insert(MODIFIED);
+}
+
+function comparePost(lhs: unknown, rhs: unknown, at: Cursor): void {
+  if (lhs === undefined) at.insert(ADDED);
+  else if (rhs === undefined) at.insert(REMOVED);
 }
 
 /**
@@ -186,22 +264,22 @@ function walkCompare(
  * place, and atomic values are replaced whole.
  */
 export function mergeObjects(lhs: unknown, rhs: unknown, root: TypeRef): unknown {
-  return walkMerge(lhs, rhs, root, []);
+  return walkMerge(lhs, rhs, root, Cursor.root());
 }
 
-function walkMerge(lhs: unknown, rhs: unknown, ref: TypeRef, path: PathElement[]): unknown {
+function walkMerge(lhs: unknown, rhs: unknown, ref: TypeRef, at: Cursor): unknown {
   if (rhs === undefined) return lhs;
   if (lhs === undefined) return rhs;
   const t = typeOf(ref, rhs);
   if (t.kind === 'list' && Array.isArray(lhs) && Array.isArray(rhs)) {
     if (lhs.length === 0 && rhs.length === 0) return rhs;
-    return mergeList(t, lhs, rhs, path);
+    return mergeList(t, lhs, rhs, at);
   }
   if (t.kind === 'map' && isObject(lhs) && isObject(rhs)) {
     const out: Record<string, unknown> = {};
     const keys = new Set([...Object.keys(lhs), ...Object.keys(rhs)]);
     for (const k of keys) {
-      const v = walkMerge(lhs[k], rhs[k], fieldType(t, k).ref, [...path, { field: k }]);
+      const v = walkMerge(lhs[k], rhs[k], fieldType(t, k).ref, at.field(k));
       if (v !== undefined) out[k] = v;
     }
     return out;
@@ -210,9 +288,9 @@ function walkMerge(lhs: unknown, rhs: unknown, ref: TypeRef, path: PathElement[]
 }
 
 /** Upstream's list merge order: the config's order for its items, live-only items kept where they were. */
-function mergeList(t: TypeInfo & { kind: 'list' }, lhs: unknown[], rhs: unknown[], path: PathElement[]): unknown[] {
-  const li = indexItems(t, lhs, path, true);
-  const ri = indexItems(t, rhs, path, false);
+function mergeList(t: TypeInfo & { kind: 'list' }, lhs: unknown[], rhs: unknown[], at: Cursor): unknown[] {
+  const li = indexItems(t, lhs, at, true);
+  const ri = indexItems(t, rhs, at, false);
   const shared = ri.keys.filter((k) => li.byKey.has(k));
   let sharedAt = 0;
   let nextShared: string | undefined = shared[sharedAt++];
@@ -223,7 +301,7 @@ function mergeList(t: TypeInfo & { kind: 'list' }, lhs: unknown[], rhs: unknown[
   const out: unknown[] = [];
   const emit = (k: string, pe: PathElement): void => {
     merged.add(k);
-    const v = walkMerge(li.byKey.get(k), ri.byKey.get(k), t.items, [...path, pe]);
+    const v = walkMerge(li.byKey.get(k), ri.byKey.get(k), t.items, at.item(k, pe));
     if (v !== undefined) out.push(v);
   };
   let l = 0;
@@ -276,15 +354,15 @@ export function removeItems(value: unknown, set: FieldSet, root: TypeRef): unkno
     if (!Array.isArray(value) || value.length === 0) return value;
     const out: unknown[] = [];
     value.forEach((item, i) => {
-      let pe: PathElement;
+      let k: string;
       try {
-        pe = listItemElement(t, item, i, '');
+        k = listItem(t, item, i, '')[0];
       } catch {
         out.push(item);
         return;
       }
-      if (set.hasMember(pe)) return;
-      const sub = set.withPrefix(pe);
+      if (set.hasMemberKey(k)) return;
+      const sub = set.childAt(k);
       out.push(sub ? removeItems(item, sub, t.items) : item);
     });
     return out.length > 0 ? out : null;
@@ -293,9 +371,9 @@ export function removeItems(value: unknown, set: FieldSet, root: TypeRef): unkno
     if (!isObject(value) || Object.keys(value).length === 0) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      const pe = { field: k };
-      if (set.hasMember(pe)) continue;
-      const sub = set.withPrefix(pe);
+      const key = `f:${k}`;
+      if (set.hasMemberKey(key)) continue;
+      const sub = set.childAt(key);
       out[k] = sub ? removeItems(v, sub, fieldType(t, k).ref) : v;
     }
     return Object.keys(out).length > 0 ? out : null;
@@ -311,19 +389,19 @@ export function removeItems(value: unknown, set: FieldSet, root: TypeRef): unkno
 export function ensureNamedFieldsAreMembers(set: FieldSet, root: TypeRef): FieldSet {
   const out = new FieldSet();
   const t = typeOf(root);
-  for (const pe of set.memberElements()) out.addMember(pe);
-  for (const pe of set.childElements()) {
-    const sub = set.withPrefix(pe)!;
+  set.forEachEntry((key, pe, member, sub) => {
+    if (member) out.addMemberKey(key, pe);
+    if (!sub) return;
     let childRef: TypeRef = 'atomic';
     if (t.kind === 'map' && 'field' in pe) {
       const ft = fieldType(t, pe.field);
       childRef = ft.ref;
-      if (ft.declared) out.addMember(pe);
+      if (ft.declared) out.addMemberKey(key, pe);
     } else if (t.kind === 'list') {
       childRef = t.items;
     }
-    out.setChild(pe, ensureNamedFieldsAreMembers(sub, childRef));
-  }
+    out.setChildKey(key, pe, ensureNamedFieldsAreMembers(sub, childRef));
+  });
   return out;
 }
 

@@ -74,6 +74,49 @@ describe('set algebra', () => {
     expect(text(result.toFieldsV1())).toBe(expected);
   });
 
+  // An element can be a member and have members below it; the algebra treats the two apart.
+  const m = S('{"f:spec":{".":{},"f:a":{}},"f:x":{}}');
+  const n = S('{"f:spec":{"f:b":{}},"f:x":{".":{},"f:y":{}}}');
+  it.each([
+    ['union of member-and-parent entries', m.union(n), '{"f:spec":{".":{},"f:a":{},"f:b":{}},"f:x":{".":{},"f:y":{}}}'],
+    ['intersection keeps only what both hold', m.intersection(n), '{"f:x":{}}'],
+    ['difference keeps the members below a removed member', n.difference(m), '{"f:spec":{"f:b":{}},"f:x":{"f:y":{}}}'],
+    ['recursive difference drops them too', n.recursiveDifference(m), '{}'],
+    ['difference down to nothing is empty', m.difference(m), '{}'],
+  ])('%s', (_name, result, expected) => {
+    expect(text(result.toFieldsV1())).toBe(expected);
+  });
+
+  it('compares, sizes and lists member-and-parent entries', () => {
+    expect(m.size()).toBe(3);
+    expect(n.size()).toBe(3);
+    expect(m.equals(S('{"f:x":{},"f:spec":{"f:a":{},".":{}}}'))).toBe(true);
+    expect(m.equals(S('{"f:spec":{"f:a":{}},"f:x":{}}'))).toBe(false);
+    expect(m.equals(S('{"f:spec":{".":{},"f:a":{}},"f:x":{".":{},"f:y":{}}}'))).toBe(false);
+    expect(m.memberElements()).toEqual(expect.arrayContaining([{ field: 'spec' }, { field: 'x' }]));
+    expect(m.childElements()).toEqual([{ field: 'spec' }]);
+    expect(m.union(n).paths().map(pathToString)).toEqual(['.spec', '.x', '.spec.a', '.spec.b', '.x.y']);
+  });
+
+  it('builds with insert, addMember and setChild without leaving empty subsets', () => {
+    const s = FieldSet.fromPaths([[{ field: 'b' }, { field: 'c' }], [{ field: 'a' }]]);
+    s.insert([{ field: 'b' }]);
+    s.addMember({ key: [['name', 'x']] });
+    expect(text(s.toFieldsV1())).toBe('{"f:a":{},"f:b":{".":{},"f:c":{}},"k:{\\"name\\":\\"x\\"}":{}}');
+    s.setChild({ field: 'b' }, new FieldSet());
+    s.setChild({ field: 'a' }, FieldSet.fromPaths([[{ index: 0 }]]));
+    s.setChild({ field: 'z' }, new FieldSet());
+    expect(text(s.toFieldsV1())).toBe('{"f:a":{".":{},"i:0":{}},"f:b":{},"k:{\\"name\\":\\"x\\"}":{}}');
+    expect(s.has([{ field: 'a' }, { index: 0 }])).toBe(true);
+    expect(s.withPrefix({ field: 'b' })).toBeUndefined();
+    expect(s.hasMember({ key: [['name', 'x']] })).toBe(true);
+  });
+
+  it('merges two spellings of one element', () => {
+    const s = S('{"k:{\\"b\\":1,\\"a\\":2}":{"f:x":{}},"k:{\\"a\\":2,\\"b\\":1}":{}}');
+    expect(text(s.toFieldsV1())).toBe('{"k:{\\"a\\":2,\\"b\\":1}":{".":{},"f:x":{}}}');
+  });
+
   it('lists member paths in upstream notation', () => {
     const s = S('{"f:spec":{"f:replicas":{},"f:template":{"f:spec":{"f:containers":{"k:{\\"name\\":\\"nginx\\"}":{"f:image":{}}}}}},"f:metadata":{"f:finalizers":{"v:\\"x\\"":{}}}}');
     expect(s.paths().map(pathToString)).toEqual([
@@ -147,6 +190,35 @@ describe('fieldsOf (the fields an object sets)', () => {
   ])('rejects $name', ({ obj, message }) => {
     expect(() => fieldsOf(obj, pod)).toThrow(FieldPathError);
     expect(() => fieldsOf(obj, pod)).toThrow(message);
+  });
+
+  // Key fields are written sorted by name, but a missing one is reported in the schema's order.
+  const twoKeys: SchemaNode = {
+    type: 'object',
+    properties: {
+      items: {
+        type: 'array',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['z', 'a'],
+        items: { type: 'object', properties: { z: { type: 'string' }, a: { type: 'integer' }, v: { type: 'string' } } },
+      },
+    },
+  };
+  it.each([
+    { name: 'keys sorted by name', obj: { items: [{ z: 'x', a: 1, v: '<&>' }] }, fields: '{"f:items":{"k:{\\"a\\":1,\\"z\\":\\"x\\"}":{".":{},"f:a":{},"f:v":{},"f:z":{}}}}' },
+    { name: 'a key value with HTML characters', obj: { items: [{ z: '<&>', a: 2 }] }, fields: '{"f:items":{"k:{\\"a\\":2,\\"z\\":\\"\\\\u003c\\\\u0026\\\\u003e\\"}":{".":{},"f:a":{},"f:z":{}}}}' },
+  ])('multi-field keys: $name', ({ obj, fields }) => {
+    expect(text(fieldsOf(obj, twoKeys).toFieldsV1())).toBe(fields);
+  });
+  it.each([
+    { obj: { items: [{ v: 'x' }] }, missing: 'z' },
+    { obj: { items: [{ z: 'x' }] }, missing: 'a' },
+  ])('names the first missing key field in the schema order ($missing)', ({ obj, missing }) => {
+    expect(() => fieldsOf(obj, twoKeys)).toThrow(`.items: associative list with keys has an element that omits key field "${missing}"`);
+  });
+  it('names the list of a nested duplicate', () => {
+    const obj = { spec: { containers: [{ name: 'a', ports: [{ containerPort: 80 }, { containerPort: 80, protocol: 'TCP' }] }] } };
+    expect(() => fieldsOf(obj, pod)).toThrow('.spec.containers[name="a"].ports: duplicate entries for key [containerPort=80,protocol="TCP"]');
   });
 });
 
