@@ -17,7 +17,7 @@ let t: TestServer;
 let client: KubeClient;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({ disable: ['nodelifecycle'] });
   await t.server.controllers.synced;
   client = await KubeClient.fromKubeconfig(t.kubeconfig);
   for (const n of ['node-1', 'node-2', 'node-3']) await addNode(n);
