@@ -12,7 +12,7 @@ import { call, createNamespace } from './lib/http.js';
 import { podBody, podName, podTemplate } from './lib/pod.js';
 import { measureRawInsertRate } from './lib/raw-store-rate.js';
 import { atLeast, atMost, figure, type BenchResult } from './lib/result.js';
-import { adminAgent, startServerProcess } from './lib/server-process.js';
+import { adminAgent, apiOnlyArgs, startServerProcess } from './lib/server-process.js';
 import { summarize } from './lib/stats.js';
 
 export interface B2Options {
@@ -70,7 +70,7 @@ export async function runB2(backendName: BackendName, o: B2Options): Promise<Ben
   const notes: string[] = [];
   const backend = await openBackend(backendName);
   try {
-    const srv = await startServerProcess(backend.server);
+    const srv = await startServerProcess({ ...backend.server, extraArgs: apiOnlyArgs() });
     try {
       const bytes = 2048;
       notes.push(`pod request body ${podTemplate('bench-w1', bytes).bytes} bytes`);

@@ -14,7 +14,7 @@ import { openBackend, type BackendName } from './lib/backend.js';
 import { call, createNamespace, mustCall } from './lib/http.js';
 import { podBody, podName, podTemplate } from './lib/pod.js';
 import { atMost, figure, type BenchResult } from './lib/result.js';
-import { adminAgent, startServerProcess } from './lib/server-process.js';
+import { adminAgent, apiOnlyArgs, startServerProcess } from './lib/server-process.js';
 import { summarize } from './lib/stats.js';
 
 export interface B3Options {
@@ -39,7 +39,7 @@ export async function runB3(backendName: BackendName, o: B3Options): Promise<Ben
     // store while the server is down: creating 10,000 pods through the API is B2's job, and at
     // today's create rate it would take most of the time budget. The server's watch cache loads
     // them all when it starts again.
-    const first = await startServerProcess({ ...backend.server, dataDir });
+    const first = await startServerProcess({ ...backend.server, dataDir, extraArgs: apiOnlyArgs() });
     const name0 = podName('p', 0);
     try {
       const a = adminAgent(first.creds, 1);
@@ -67,7 +67,7 @@ export async function runB3(backendName: BackendName, o: B3Options): Promise<Ben
       await raw.close();
     }
 
-    const srv = await startServerProcess({ ...backend.server, dataDir });
+    const srv = await startServerProcess({ ...backend.server, dataDir, extraArgs: apiOnlyArgs() });
     let rawLists: number[] = [];
     try {
       const one = adminAgent(srv.creds, 1);

@@ -16,7 +16,7 @@ import { openBackend, type BackendName } from './lib/backend.js';
 import { call, createNamespace, mustCall } from './lib/http.js';
 import { podBody, podName, podTemplate } from './lib/pod.js';
 import { atLeast, atMost, figure, type BenchResult } from './lib/result.js';
-import { adminAgent, startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { adminAgent, apiOnlyArgs, startServerProcess, type ServerProcess } from './lib/server-process.js';
 import { summarize } from './lib/stats.js';
 import type { Store } from '../src/storage/store.js';
 
@@ -185,7 +185,7 @@ export async function runB4(backendName: BackendName, o: B4Options): Promise<Ben
     const rawSend = summarize(raw.send);
     notes.push(`raw store watch, 1 watcher, ${o.rate} creates/s for ${o.refSeconds} s: ack→receipt p50 ${rawAck.p50Ms.toFixed(3)} / p99 ${rawAck.p99Ms.toFixed(3)} ms (${raw.early} before the create resolved); call→receipt p99 ${rawSend.p99Ms.toFixed(3)} ms`);
 
-    const srv = await startServerProcess(backend.server);
+    const srv = await startServerProcess({ ...backend.server, extraArgs: apiOnlyArgs() });
     try {
       const writer = adminAgent(srv.creds, 64);
       await createNamespace(writer, srv.port, ns);

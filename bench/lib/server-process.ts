@@ -8,6 +8,7 @@
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { controllerNames } from '../../src/server/start.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest, Agent } from 'node:https';
@@ -120,13 +121,17 @@ export interface StartOptions extends BackendOptions {
   timeoutMs?: number;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeFlags?: string[];
+  /** `--runtime` (default none). */
+  runtime?: 'none' | 'sim';
+  /** More `k8ts server` arguments, e.g. ['--sim-nodes', '100', '--disable', 'nodelifecycle']. */
+  extraArgs?: string[];
 }
 
 export async function startServerProcess(opts: StartOptions): Promise<ServerProcess> {
   const ownDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-bench-')));
   const port = await freePort();
-  const args = ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--runtime', 'none', '--store', opts.store];
+  const args = ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--runtime', opts.runtime ?? 'none', '--store', opts.store, ...(opts.extraArgs ?? [])];
   if (opts.store === 'etcd') args.push('--etcd-endpoints', (opts.etcdEndpoints ?? []).join(','));
   const { cmd, argv } = serverCommand(args);
   const flags = opts.nodeFlags ?? (process.env.K8TS_BENCH_NODE_FLAGS ? process.env.K8TS_BENCH_NODE_FLAGS.split(' ') : []);
@@ -181,4 +186,12 @@ export async function startServerProcess(opts: StartOptions): Promise<ServerProc
 /** A keep-alive HTTPS agent presenting the admin client certificate. */
 export function adminAgent(creds: Credentials, maxSockets: number): Agent {
   return new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ca: creds.ca, cert: creds.cert, key: creds.key });
+}
+
+/**
+ * Arguments that run the API server alone (every controller and the scheduler off): B2–B4
+ * measure the API server and storage, not the writes controllers would add on top.
+ */
+export function apiOnlyArgs(): string[] {
+  return ['--disable', ['scheduler', ...controllerNames()].join(',')];
 }
