@@ -81,13 +81,21 @@ function bench(name: string, iterations: number, f: () => unknown): void {
   if (only && !name.includes(only)) return;
   for (let i = 0; i < Math.min(iterations, 500); i++) f(); // warm up
   const runs: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < 5; r++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < iterations; i++) f();
     runs.push(Number(process.hrtime.bigint() - t0) / 1000 / iterations);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / iterations);
   }
   runs.sort((a, b) => a - b);
-  console.log(`${name.padEnd(44)} median ${runs[2]!.toFixed(1).padStart(7)} µs  min ${runs[0]!.toFixed(1).padStart(7)} µs`);
+  cpu.sort((a, b) => a - b);
+  // On a busy machine wall time includes time spent descheduled; CPU time (all threads, so GC
+  // included) is the steadier figure.
+  const f1 = (x: number): string => x.toFixed(1).padStart(7);
+  console.log(`${name.padEnd(44)} wall median ${f1(runs[2]!)} min ${f1(runs[0]!)} µs   cpu median ${f1(cpu[2]!)} µs`);
 }
 
 const n = Number(process.argv[2] ?? 2000);

@@ -153,7 +153,9 @@ function walkFields(value: unknown, ref: TypeRef, at: Cursor): void {
       for (const k of Object.keys(value)) {
         const v = value[k];
         if (v === undefined) continue;
-        const { ref: childRef, declared } = fieldType(t, k);
+        const declaredRef = t.fields?.[k]; // as fieldType, without allocating
+        const childRef: TypeRef = declaredRef || (t.elem ?? 'atomic');
+        const declared = !!declaredRef;
         const c = at.field(k);
         walkFields(v, childRef, c);
         if (v === null || !declared || (isObject(v) && isEmptyObject(v))) c.insert(0);
@@ -232,7 +234,9 @@ function compareField(l: Record<string, unknown>, r: Record<string, unknown>, k:
   let lv = l[k];
   const rv = r[k];
   if (lv === undefined && rv === undefined) return;
-  const { ref: childRef, declared } = fieldType(t, k);
+  const declaredRef = t.fields?.[k]; // as fieldType, without allocating
+  const childRef: TypeRef = declaredRef || (t.elem ?? 'atomic');
+  const declared = !!declaredRef;
   let childZero = false;
   if (zero && lv === undefined && declared) {
     if (rv === undefined) return;
@@ -277,14 +281,23 @@ function walkMerge(lhs: unknown, rhs: unknown, ref: TypeRef, at: Cursor): unknow
   }
   if (t.kind === 'map' && isObject(lhs) && isObject(rhs)) {
     const out: Record<string, unknown> = {};
-    const keys = new Set([...Object.keys(lhs), ...Object.keys(rhs)]);
-    for (const k of keys) {
-      const v = walkMerge(lhs[k], rhs[k], fieldType(t, k).ref, at.field(k));
-      if (v !== undefined) out[k] = v;
-    }
+    for (const k of Object.keys(lhs)) mergeField(lhs, rhs, k, t, at, out);
+    for (const k of Object.keys(rhs)) if (!Object.prototype.hasOwnProperty.call(lhs, k)) mergeField(lhs, rhs, k, t, at, out);
     return out;
   }
   return rhs;
+}
+
+function mergeField(
+  lhs: Record<string, unknown>,
+  rhs: Record<string, unknown>,
+  k: string,
+  t: TypeInfo & { kind: 'map' },
+  at: Cursor,
+  out: Record<string, unknown>,
+): void {
+  const v = walkMerge(lhs[k], rhs[k], fieldType(t, k).ref, at.field(k));
+  if (v !== undefined) out[k] = v;
 }
 
 /** Upstream's list merge order: the config's order for its items, live-only items kept where they were. */
