@@ -1,8 +1,9 @@
 /**
  * The DaemonSet controller driven with the real kubectl 1.32 against an in-process server, with
- * Node objects made by the test. No scheduler or kubelet runs here: a stand-in binds each daemon
- * pod to the node its `matchFields metadata.name In [node]` affinity names (the scheduler's job),
- * reports it Running and Ready (the fake kubelet) and finishes graceful deletions.
+ * Node objects made by the test. The scheduler runs but no kubelet does: a stand-in also binds each
+ * daemon pod to the node its `matchFields metadata.name In [node]` affinity names (whichever binds
+ * first wins; the other's binding fails and is ignored), reports it Running and Ready (the fake
+ * kubelet) and finishes graceful deletions.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,14 +85,17 @@ function kubeletLoop(ns: string, labelSelector: string, opts: { finish?: boolean
   return { async stop() { stopped = true; await loop; } };
 }
 
-/** node name → images of the live (not terminating) pods pinned to it. */
+/**
+ * node name → images of the live (not terminating) pods pinned to it, keys in node-name order
+ * (a list comes back in pod-name order, and pod names are random, so the order is fixed here).
+ */
 async function podsByNode(ns: string, selector: string): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const p of (await client.list(PODS, ns, { labelSelector: selector })).items as KObject[]) {
     if (p.metadata.deletionTimestamp) continue;
     (out[affinityNode(p) ?? p.spec.nodeName] ??= []).push(p.spec.containers[0].image);
   }
-  return out;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 const dsStatus = async (ns: string, name: string): Promise<KObject> => JSON.parse(await ok(['-n', ns, 'get', 'ds', name, '-o', 'json'])).status ?? {};
