@@ -3,7 +3,8 @@
  * for controllers (source.component and reportingComponent = the component, e.g. "job-controller").
  * A repeat of the same event (same object, type, reason and message) within ten minutes bumps
  * count and lastTimestamp of the Event already written instead of creating another one, so
- * `kubectl describe` shows "(x2 over 12m)". Failures are logged, never thrown: events are best effort.
+ * `kubectl describe` shows "(x2 over 12m)". `event` logs failures and never throws (events are best
+ * effort); `record` is the same write for callers that handle the failure themselves.
  */
 import type { KObject, KubeClient, ResourceRef } from './rest-client.js';
 
@@ -15,6 +16,8 @@ export type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorderOptions {
   component: string;
+  /** reportingInstance of the Events written (default ""). */
+  instance?: string;
   log?: (msg: string) => void;
   now?: () => Date;
 }
@@ -42,13 +45,14 @@ export class EventRecorder {
   /** Records an Event about `obj` (which needs kind, apiVersion and metadata). Never throws. */
   async event(obj: KObject, type: EventType, reason: string, message: string): Promise<void> {
     try {
-      await this.write(obj, type, reason, message);
+      await this.record(obj, type, reason, message);
     } catch (err) {
       this.log(`${this.opts.component}: event ${reason} on ${obj.metadata?.namespace}/${obj.metadata?.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
-  private async write(obj: KObject, type: EventType, reason: string, message: string): Promise<void> {
+  /** Records an Event about `obj` like `event`, but rejects when the write fails. */
+  async record(obj: KObject, type: EventType, reason: string, message: string): Promise<void> {
     const meta = obj.metadata ?? {};
     const ns = meta.namespace || 'default';
     const now = this.now();
@@ -82,7 +86,7 @@ export class EventRecorder {
       lastTimestamp: ts,
       count: 1,
       reportingComponent: this.opts.component,
-      reportingInstance: '',
+      reportingInstance: this.opts.instance ?? '',
     });
     if (this.written.size >= MAX_REMEMBERED) this.written.delete(this.written.keys().next().value!);
     this.written.set(key, { namespace: ns, name, count: 1, first: ts, at: now.getTime() });

@@ -12,6 +12,8 @@ export type {
   KubeClientOptions, ResourceRef, StatusBody, KObject, KList, ListOptions, WatchOptions, WriteOptions,
   DeleteOptions, PatchType, WatchEvent, WatchEventType, WatchStream, RequestExtras,
 } from './rest-client.js';
+export { EventRecorder } from './event-recorder.js';
+export type { EventRecorderOptions, EventType } from './event-recorder.js';
 export { SharedInformer } from './informer.js';
 export type { EventHandlers, InformerOptions } from './informer.js';
 export {

@@ -20,7 +20,7 @@ import { ApiError, isConflict, isNotFound, type KObject } from '../client/rest-c
 import { OWNER_UID_INDEX, ownerUidIndexFunc, splitKey } from '../client/store.js';
 import { matches, selectorFromObject, type Selector } from '../machinery/labels.js';
 import { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS } from './controller-expectations.js';
-import { EventRecorder } from './event-recorder.js';
+import { EventRecorder } from '../client/event-recorder.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from './framework.js';
 import { claimObjects, controllerRefOf, newControllerRef, type OwnerKind } from './owner-claim.js';
 import { isPodActive, isPodAvailable, isPodReady, podKey, podsToDelete, slowStartBatch } from './replicaset-pods.js';
@@ -70,7 +70,7 @@ export class ReplicaSetController extends BaseController {
     this.podInformer.addIndexers({ [OWNER_UID_INDEX]: ownerUidIndexFunc });
     this.sets = new Lister(setInformer.store);
     this.pods = new Lister(this.podInformer.store);
-    this.recorder = new EventRecorder(ctx.client, k.component, ctx.log);
+    this.recorder = new EventRecorder(ctx.client, { component: k.component, log: ctx.log });
     this.handle(setInformer, {
       onAdd: (s) => this.queue.add(keyOf(s)),
       onUpdate: (_o, s) => this.queue.add(keyOf(s)),
@@ -200,11 +200,11 @@ export class ReplicaSetController extends BaseController {
       const results = await Promise.allSettled(doomed.map(async (pod) => {
         try {
           await this.ctx.client.delete(pods, pod.metadata.namespace, pod.metadata.name);
-          this.recorder.event(set, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+          void this.recorder.event(set, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, podKey(pod));
           if (isNotFound(err)) return;
-          this.recorder.event(set, 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
+          void this.recorder.event(set, 'Warning', 'FailedDelete', `Error deleting: ${errText(err)}`);
           throw err;
         }
       }));
@@ -218,7 +218,7 @@ export class ReplicaSetController extends BaseController {
     const labels = { ...(tpl?.metadata?.labels ?? {}) };
     if (!tpl || !Object.keys(labels).length) {
       const err = new Error('unable to create pods, no labels');
-      this.recorder.event(set, 'Warning', 'FailedCreate', `Error creating: ${err.message}`);
+      void this.recorder.event(set, 'Warning', 'FailedCreate', `Error creating: ${err.message}`);
       throw err;
     }
     const metadata: KObject = { generateName: `${set.metadata.name}-`, labels, ownerReferences: [ref] };
@@ -226,11 +226,11 @@ export class ReplicaSetController extends BaseController {
     if (tpl.metadata?.finalizers) metadata.finalizers = [...tpl.metadata.finalizers];
     try {
       const pod = await this.ctx.client.create(pods, set.metadata.namespace, { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(tpl.spec) });
-      this.recorder.event(set, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      void this.recorder.event(set, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
     } catch (err) {
       // A namespace being torn down refuses every create: nothing to report.
       if (err instanceof ApiError && (err.status?.details?.causes as KObject[] | undefined)?.some((c) => c.reason === 'NamespaceTerminating')) return;
-      this.recorder.event(set, 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
+      void this.recorder.event(set, 'Warning', 'FailedCreate', `Error creating: ${errText(err)}`);
       throw err;
     }
   }

@@ -1,19 +1,17 @@
 /**
  * ClientSchedulerSource: the SchedulerSource over src/client/ — shared informers for pods,
  * nodes and namespaces, and the REST client for pods/binding, pod status patches, deletes of
- * preemption victims and core/v1 Events (source default-scheduler).
+ * preemption victims, and client/'s EventRecorder for core/v1 Events (source default-scheduler).
  */
-import { randomBytes } from 'node:crypto';
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
-  resourcePath, type InformerFactory, type KObject, type KubeClient, type ResourceRef, type SharedInformer,
+  EventRecorder, resourcePath, type InformerFactory, type KObject, type KubeClient, type ResourceRef, type SharedInformer,
 } from '../client/index.js';
 import type { PodStatusUpdate, SchedulerSource, SourceEvent } from './source.js';
 
 const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
 const NODES: ResourceRef = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
-const EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
 
 export interface ClientSchedulerSourceOptions {
   /** Reported as the event source (default "default-scheduler"). */
@@ -26,15 +24,14 @@ export class ClientSchedulerSource implements SchedulerSource {
   private readonly pods$: SharedInformer<KObject>;
   private readonly nodes$: SharedInformer<KObject>;
   private readonly namespaces$: SharedInformer<KObject>;
-  private readonly component: string;
-  private readonly instance: string;
+  private readonly events: EventRecorder;
 
   constructor(private readonly client: KubeClient, factory: InformerFactory, opts: ClientSchedulerSourceOptions = {}) {
     this.pods$ = factory.informerFor(PODS);
     this.nodes$ = factory.informerFor(NODES);
     this.namespaces$ = factory.informerFor(NAMESPACES);
-    this.component = opts.component ?? 'default-scheduler';
-    this.instance = opts.instance ?? this.component;
+    const component = opts.component ?? 'default-scheduler';
+    this.events = new EventRecorder(client, { component, instance: opts.instance ?? component });
   }
 
   /** Resolves once pods, nodes and namespaces have been listed. */
@@ -94,24 +91,6 @@ export class ClientSchedulerSource implements SchedulerSource {
 
   async recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const ns = pod.metadata?.namespace ?? 'default';
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    await this.client.create(EVENTS, ns, {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${pod.metadata?.name}.${randomBytes(8).toString('hex')}`, namespace: ns },
-      involvedObject: {
-        apiVersion: 'v1', kind: 'Pod', namespace: ns, name: pod.metadata?.name, uid: pod.metadata?.uid,
-        resourceVersion: pod.metadata?.resourceVersion,
-      },
-      reason,
-      message,
-      type,
-      source: { component: this.component },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-      reportingComponent: this.component,
-      reportingInstance: this.instance,
-    });
+    await this.events.record({ apiVersion: 'v1', kind: 'Pod', metadata: { ...pod.metadata, namespace: ns } }, type, reason, message);
   }
 }

@@ -10,7 +10,7 @@ import { Lister } from '../../client/lister.js';
 import { ApiError, isNotFound, type KObject } from '../../client/rest-client.js';
 import { OWNER_UID_INDEX, ownerUidIndexFunc, splitKey } from '../../client/store.js';
 import { matches, selectorFromObject } from '../../machinery/labels.js';
-import { EventRecorder } from '../event-recorder.js';
+import { EventRecorder } from '../../client/event-recorder.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from '../framework.js';
 import { claimObjects, controllerRefOf, newControllerRef } from '../owner-claim.js';
 import { computeHash } from './hash.js';
@@ -45,7 +45,7 @@ export class DeploymentController extends BaseController implements DeploymentOp
     this.deployments = new Lister(dInf.store);
     this.rss = new Lister(rsInf.store);
     this.pods = new Lister(podInf.store);
-    this.recorder = new EventRecorder(ctx.client, 'deployment-controller', ctx.log);
+    this.recorder = new EventRecorder(ctx.client, { component: 'deployment-controller', log: ctx.log });
     this.watch(dInf);
     this.handle(rsInf, {
       onAdd: (rs) => this.rsChanged(undefined, rs),
@@ -111,7 +111,7 @@ export class DeploymentController extends BaseController implements DeploymentOp
     const d = structuredClone(cached);
     const sel = selectorFromObject(d.spec?.selector);
     if (!sel || sel.length === 0) {
-      this.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      void this.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if ((d.status?.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) {
         await this.writeStatus(d, { ...(d.status ?? {}), observedGeneration: d.metadata.generation });
       }
@@ -208,12 +208,12 @@ export class DeploymentController extends BaseController implements DeploymentOp
           setCondition(d.status, newCondition('Progressing', 'False', Reason.FailedRSCreate, msg));
           await this.writeStatus(d, d.status).catch(() => undefined);
         }
-        this.recorder.event(d, 'Warning', Reason.FailedRSCreate, msg);
+        void this.recorder.event(d, 'Warning', Reason.FailedRSCreate, msg);
         throw err;
       }
     }
     if (!alreadyExists && replicas > 0) {
-      this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`);
+      void this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${replicas}`);
     }
     let needsUpdate = await this.setDeploymentRevision(d, String(newRevision));
     if (!alreadyExists && hasProgressDeadline(d)) {
@@ -256,7 +256,7 @@ export class DeploymentController extends BaseController implements DeploymentOp
     setReplicasAnnotations(copy, desired, max);
     const updated = await this.ctx.client.update(replicaSets, copy);
     if (sizeChanged) {
-      this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `${op === 'up' ? 'Scaled up' : 'Scaled down'} replica set ${updated.metadata.name} from ${old} to ${newScale}`);
+      void this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `${op === 'up' ? 'Scaled up' : 'Scaled down'} replica set ${updated.metadata.name} from ${old} to ${newScale}`);
     }
     return [sizeChanged, updated];
   }
