@@ -18,9 +18,9 @@ import {
   controllerOf, controllerRef, createRevision, isControlledBy, newRevision, revisionData, sortRevisions, templatePatch,
   updateRevisionNumber, CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS,
 } from '../history.js';
+import { ControllerExpectations } from '../controller-expectations.js';
 import { isFinished, isPodAvailable, isPodReady, isTerminating, msUntilAvailable } from '../pod-readiness.js';
 import { newDaemonPod, nodeShouldRunDaemonPod, rollingLimits, targetNodeName } from './eligibility.js';
-import { Expectations } from './expectations.js';
 
 const DAEMONSETS = findResource('apps', 'v1', 'daemonsets')!;
 const PODS = findResource('', 'v1', 'pods')!;
@@ -38,7 +38,7 @@ export class DaemonSetController extends BaseController {
   private readonly pods: Lister;
   private readonly nodes: Lister;
   private readonly revisions: Lister;
-  readonly expectations = new Expectations();
+  readonly expectations = new ControllerExpectations();
 
   constructor(ctx: ControllerContext) {
     super('daemonset', ctx, { workers: 4 });
@@ -92,7 +92,7 @@ export class DaemonSetController extends BaseController {
     const [ns, name] = key.split('/');
     const ds = this.sets.get(ns, name);
     if (!ds) {
-      this.expectations.forget(key);
+      this.expectations.delete(key);
       return;
     }
     if (ds.metadata.deletionTimestamp) return;
