@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { findResource, RESOURCES } from '../api/resources.js';
 import type { Store } from '../storage/store.js';
 import { AdmissionChain } from './admission/registry.js';
+import type { AdmissionConfig } from './admission/types.js';
 import { authenticateRequest, UnauthorizedError, type Authenticator, type UserInfo } from './authn/index.js';
 import type { Authorizer } from './authz/index.js';
 import {
@@ -45,6 +46,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Events kept for watches from a past resourceVersion. */
   watchCacheSize?: number;
+  /** Settings of the admission plugins (default toleration seconds). */
+  admission?: AdmissionConfig;
   log?: (msg: string) => void;
 }
 
@@ -73,7 +76,7 @@ export class ApiServer {
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.cache = new WatchCache(opts.store, { historySize: opts.watchCacheSize });
     const lookup = { get: (g: string, p: string, ns: string, n: string) => this.objects.lookup(g, p, ns, n) };
-    this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup));
+    this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup, opts.admission));
     this.deps = {
       store: opts.store,
       cache: this.cache,

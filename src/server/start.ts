@@ -43,6 +43,13 @@ export interface ServerOptions {
   simNode?: SimNodeDefaults;
   /** How long a node may miss lease renewals before the node lifecycle controller marks it Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /**
+   * How long pods tolerate node.kubernetes.io/not-ready and /unreachable NoExecute unless they say
+   * otherwise (admission's DefaultTolerationSeconds; default 300 each, as upstream's
+   * --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds).
+   */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
   log?: (msg: string) => void;
 }
 
@@ -96,6 +103,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     version: opts.version,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     watchCacheSize: opts.watchCacheSize,
+    admission: {
+      defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+      defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+    },
     log,
   });
   let bound: { host: string; port: number };

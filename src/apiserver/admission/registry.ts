@@ -2,7 +2,7 @@
 import { StatusError } from '../status.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
-import type { AdmissionAttributes, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
+import type { AdmissionAttributes, AdmissionConfig, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
 
 const FACTORIES = new Map<string, AdmissionPluginFactory>([
   ['NamespaceLifecycle', namespaceLifecycle],
@@ -16,11 +16,11 @@ export function registerAdmissionPlugin(name: string, factory: AdmissionPluginFa
 export class AdmissionChain {
   private readonly plugins: AdmissionPlugin[];
 
-  constructor(lookup: AdmissionLookup, names: string[] = [...FACTORIES.keys()]) {
+  constructor(lookup: AdmissionLookup, config: AdmissionConfig = {}, names: string[] = [...FACTORIES.keys()]) {
     this.plugins = names.map((n) => {
       const f = FACTORIES.get(n);
       if (!f) throw new Error(`unknown admission plugin ${n}`);
-      return f(lookup);
+      return f(lookup, config);
     });
   }
 

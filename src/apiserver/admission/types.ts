@@ -30,4 +30,12 @@ export interface AdmissionPlugin {
   validate?(a: AdmissionAttributes): void | Promise<void>;
 }
 
-export type AdmissionPluginFactory = (lookup: AdmissionLookup) => AdmissionPlugin;
+/** Settings of the plugins (upstream's kube-apiserver admission flags). */
+export interface AdmissionConfig {
+  /** DefaultTolerationSeconds: how long pods tolerate node.kubernetes.io/not-ready:NoExecute (default 300). */
+  defaultNotReadyTolerationSeconds?: number;
+  /** DefaultTolerationSeconds: how long pods tolerate node.kubernetes.io/unreachable:NoExecute (default 300). */
+  defaultUnreachableTolerationSeconds?: number;
+}
+
+export type AdmissionPluginFactory = (lookup: AdmissionLookup, config: AdmissionConfig) => AdmissionPlugin;
