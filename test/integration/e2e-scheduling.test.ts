@@ -3,14 +3,21 @@
  * `k8ts server --runtime sim --sim-nodes 3` with the scheduler and every controller. Taints and
  * tolerations, node affinity and nodeSelector, topology spread, an oversized pod's
  * FailedScheduling event, `kubectl drain`, and a stopped node going NotReady with its pods
- * replaced elsewhere (short lease renewals and grace period so it shows within the test).
+ * replaced elsewhere (short lease renewals, grace period and default toleration seconds so it
+ * shows within the test).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, rows, startE2E, type E2E } from '../helpers/e2e.js';
 
 let e: E2E;
 beforeAll(async () => {
-  e = await startE2E({ nodeMonitorGracePeriodMs: 3000, simNode: { leaseRenewMs: 500 } });
+  e = await startE2E({
+    nodeMonitorGracePeriodMs: 3000,
+    simNode: { leaseRenewMs: 500 },
+    // Pods tolerate a failed node for 2 s instead of upstream's default 300 s.
+    defaultNotReadyTolerationSeconds: 2,
+    defaultUnreachableTolerationSeconds: 2,
+  });
 }, 60_000);
 afterAll(async () => {
   await e?.t.stop();
@@ -146,11 +153,13 @@ describe('node maintenance and failure', () => {
   });
 
   it('a stopped node goes NotReady; its pods are evicted after their toleration and replaced on the other nodes', async () => {
-    // A short unreachable toleration (the default, added at admission, is 300 s).
-    await e.ok(['apply', '-f', '-'], deployment('svc', 6, {
-      tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 }],
-    }));
+    expect(await e.ok(['create', 'deployment', 'svc', '--image=nginx', '--replicas=6'])).toBe('deployment.apps/svc created\n');
     await rolledOut('svc');
+    // Admission gave every pod the server's default tolerations.
+    expect((await e.json('get', 'pods', '-l', 'app=svc')).items[0].spec.tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 2 },
+    ]);
     const onNode3 = (await e.json('get', 'pods', '-l', 'app=svc')).items.filter((p: any) => p.spec.nodeName === 'sim-node-3').map((p: any) => p.metadata.name);
     expect(onNode3.length).toBeGreaterThan(0);
 
