@@ -21,6 +21,7 @@ import { isConflict, isNotFound, type KObject } from '../client/rest-client.js';
 import { Lister } from '../client/lister.js';
 import { matches, selectorFromObject } from '../machinery/labels.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from './framework.js';
+import { isPodReady } from './pod-readiness.js';
 
 /** How long an entry of status.disruptedPods keeps a pod out of currentHealthy (upstream: 2 min). */
 const DISRUPTED_POD_TIMEOUT_MS = 2 * 60 * 1000;
@@ -36,10 +37,6 @@ export function scaledValue(v: number | string, total: number): number {
     throw new Error(`invalid value for IntOrString: invalid value "${v}"`);
   }
   return Math.ceil((Number(m[1]) * total) / 100);
-}
-
-function isReady(pod: KObject): boolean {
-  return (pod.status?.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True');
 }
 
 function controllerRef(obj: KObject): KObject | undefined {
@@ -144,7 +141,7 @@ export class DisruptionController extends BaseController {
         disrupted[pod] = at;
         wake = Math.min(wake, expires - now);
       }
-      const currentHealthy = pods.filter((p) => !p.metadata?.deletionTimestamp && !disrupted[p.metadata.name] && isReady(p)).length;
+      const currentHealthy = pods.filter((p) => !p.metadata?.deletionTimestamp && !disrupted[p.metadata.name] && isPodReady(p)).length;
       let allowed = currentHealthy - desiredHealthy;
       if (expectedCount <= 0 || allowed <= 0) allowed = 0;
       status = {

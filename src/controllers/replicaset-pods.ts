@@ -1,10 +1,11 @@
 /**
- * Pod facts the ReplicaSet and Deployment controllers read (upstream's podutil and
- * controller_utils): ready, available after minReadySeconds, active; the order in which a
+ * Pod facts the ReplicaSet and Deployment controllers read (upstream's controller_utils; ready,
+ * available and active come from pod-readiness.ts): pod keys; the order in which a
  * ReplicaSet picks pods to delete (ActivePodsWithRanks with LogarithmicScaleDown and
  * PodDeletionCost, both on by default in 1.32); slow-start batches. Pure code.
  */
 import type { KObject } from '../client/rest-client.js';
+import { isPodActive, isPodReady, readyCondition } from './pod-readiness.js';
 
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 
@@ -13,28 +14,6 @@ const ms = (t: string | undefined | null): number | undefined => {
   const v = Date.parse(t);
   return Number.isNaN(v) ? undefined : v;
 };
-
-export function podReadyCondition(pod: KObject): KObject | undefined {
-  return (pod.status?.conditions ?? []).find((c: KObject) => c.type === 'Ready');
-}
-
-export function isPodReady(pod: KObject): boolean {
-  return podReadyCondition(pod)?.status === 'True';
-}
-
-/** Ready for at least minReadySeconds by the Ready condition's lastTransitionTime (`now` in ms). */
-export function isPodAvailable(pod: KObject, minReadySeconds: number, now: number): boolean {
-  if (!isPodReady(pod)) return false;
-  if (!minReadySeconds) return true;
-  const since = ms(podReadyCondition(pod)?.lastTransitionTime);
-  return since !== undefined && since + minReadySeconds * 1000 < now;
-}
-
-/** Not finished and not being deleted (upstream's IsPodActive). */
-export function isPodActive(pod: KObject): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
-}
 
 export function podKey(pod: KObject): string {
   return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name}`;
@@ -99,8 +78,8 @@ export function deleteBefore(a: KObject, b: KObject, rankA: number, rankB: numbe
   if (ca !== cb) return ca < cb;
   if (rankA !== rankB) return rankA > rankB;
   if (ra && rb) {
-    const ta = ms(podReadyCondition(a)?.lastTransitionTime);
-    const tb = ms(podReadyCondition(b)?.lastTransitionTime);
+    const ta = ms(readyCondition(a)?.lastTransitionTime);
+    const tb = ms(readyCondition(b)?.lastTransitionTime);
     if (ta !== tb) return newerFirst(a, b, ta, tb, now);
   }
   const [ra1, rs1] = maxRestarts(a);

@@ -23,7 +23,8 @@ import { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS } from './controller-ex
 import { EventRecorder } from '../client/event-recorder.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from './framework.js';
 import { claimObjects, controllerRefOf, newControllerRef, type OwnerKind } from './owner-claim.js';
-import { isPodActive, isPodAvailable, isPodReady, podKey, podsToDelete, slowStartBatch } from './replicaset-pods.js';
+import { isPodActive, isPodAvailable, isPodReady } from './pod-readiness.js';
+import { podKey, podsToDelete, slowStartBatch } from './replicaset-pods.js';
 
 /** At most this many creates or deletes per sync (upstream's BurstReplicas). */
 export const BURST_REPLICAS = 500;

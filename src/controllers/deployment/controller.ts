@@ -13,6 +13,7 @@ import { matches, selectorFromObject } from '../../machinery/labels.js';
 import { EventRecorder } from '../../client/event-recorder.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from '../framework.js';
 import { claimObjects, controllerRefOf, newControllerRef } from '../owner-claim.js';
+import { isPodActive } from '../pod-readiness.js';
 import { computeHash } from './hash.js';
 import { syncDeployment, type DeploymentOps } from './rollout.js';
 import {
@@ -58,7 +59,7 @@ export class DeploymentController extends BaseController implements DeploymentOp
     this.handle(podInf, {
       onDelete: (pod) => this.podDeleted(pod),
       onUpdate: (_old, pod) => {
-        if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') this.podDeleted(pod);
+        if (!isPodActive(pod)) this.podDeleted(pod);
       },
     });
   }

@@ -1,9 +1,10 @@
 /**
- * What the Job controller reads from its pods (pure): active, terminating, failed as the Job
- * counts them, finish times, completion indexes, the ranking of pods to delete first, and the
+ * What the Job controller reads from its pods (pure; ready, finished and active come from
+ * ../pod-readiness.ts): terminating and failed as the Job counts them, finish times, completion indexes, the ranking of pods to delete first, and the
  * pod a Job creates from its template.
  */
 import type { KObject } from '../../client/rest-client.js';
+import { isFinished, isPodReady } from '../pod-readiness.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 export const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
@@ -13,16 +14,9 @@ export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 /** Longest generateName prefix the API server accepts unchanged (63 minus 5 random characters). */
 const MAX_GENERATED_NAME = 58;
 
-export const isTerminal = (p: KObject): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-/** Neither finished nor being deleted. */
-export const isActive = (p: KObject): boolean => !isTerminal(p) && !p.metadata?.deletionTimestamp;
-/** Being deleted but not finished yet. */
-export const isTerminating = (p: KObject): boolean => !!p.metadata?.deletionTimestamp && !isTerminal(p);
+/** Being deleted but not finished yet (the Job's own reading of terminating). */
+export const isTerminating = (p: KObject): boolean => !!p.metadata?.deletionTimestamp && !isFinished(p);
 export const hasTrackingFinalizer = (p: KObject): boolean => (p.metadata?.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
-
-export function isPodReady(p: KObject): boolean {
-  return (p.status?.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True');
-}
 
 export const onlyReplaceFailedPods = (job: KObject): boolean => job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy;
 

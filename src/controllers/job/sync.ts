@@ -7,13 +7,14 @@
  * I/O goes through JobActions so the logic stays testable.
  */
 import type { KObject } from '../../client/rest-client.js';
+import { isPodActive, isPodReady } from '../pod-readiness.js';
 import { remainingBackoff, type BackoffRecord, type BackoffStore } from './backoff.js';
 import { ensureCondition, findCondition, newCondition, type JobCondition } from './conditions.js';
 import type { Expectations } from './expectations.js';
 import { matchPodFailurePolicy } from './failure-policy.js';
 import { firstPendingIndexes, OrderedIntervals } from './indexes.js';
 import {
-  activePodsForRemoval, completionIndex, finishedTime, hasTrackingFinalizer, isActive, isPodFailed, isPodReady,
+  activePodsForRemoval, completionIndex, finishedTime, hasTrackingFinalizer, isPodFailed,
   isTerminating, JOB_INDEX_FAILURE_COUNT, JOB_INDEX_IGNORED_FAILURE_COUNT, onlyReplaceFailedPods, pastBackoffLimitOnFailure,
   podFromTemplate,
 } from './pods.js';
@@ -102,7 +103,7 @@ export async function syncJob(job: KObject, pods: KObject[], a: JobActions): Pro
   const satisfied = a.expectations.satisfied(a.key);
   const ctx: Ctx = {
     job, pods,
-    activePods: pods.filter(isActive),
+    activePods: pods.filter(isPodActive),
     uncountedSucceeded: new Set(uncounted.succeeded ?? []),
     uncountedFailed: new Set(uncounted.failed ?? []),
     expectedRm,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ControllerExpectations } from '../../../src/controllers/controller-expectations.js';
 import { calculateStatus } from '../../../src/controllers/replicaset.js';
-import { isPodAvailable, podsToDelete, slowStartBatch } from '../../../src/controllers/replicaset-pods.js';
+import { isPodAvailable } from '../../../src/controllers/pod-readiness.js';
+import { podsToDelete, slowStartBatch } from '../../../src/controllers/replicaset-pods.js';
 
 const NOW = Date.parse('2024-06-01T12:00:00Z');
 const ago = (s: number): string => new Date(NOW - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
