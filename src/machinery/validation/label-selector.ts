@@ -1,6 +1,7 @@
 /**
  * metav1.LabelSelector validation and matching against a label set.
  */
+import { matches, SelectorParseError, selectorFromObject, type Selector } from '../labels.js';
 import { FieldPath, forbidden, invalid, required, type FieldError } from './field.js';
 import { isValidLabelValue } from './names.js';
 import { validateLabelName, validateLabels } from './object-meta.js';
@@ -75,30 +76,17 @@ export function labelSelectorIsEmpty(sel: LabelSelector | undefined | null): boo
   return !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
 }
 
-/** Whether a label set satisfies a LabelSelector (nil selector matches nothing, empty matches all). */
+/**
+ * Whether a label set satisfies a LabelSelector (nil selector matches nothing, empty matches all,
+ * an unknown operator matches nothing). The matching itself is machinery/labels' `matches`.
+ */
 export function labelSelectorMatches(sel: LabelSelector | undefined | null, labels: Record<string, string> | undefined | null): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const vals = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !vals.includes(l[e.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && vals.includes(l[e.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
+  let selector: Selector | null;
+  try {
+    selector = selectorFromObject(sel);
+  } catch (err) {
+    if (err instanceof SelectorParseError) return false;
+    throw err;
   }
-  return true;
+  return matches(selector, labels ?? undefined);
 }
