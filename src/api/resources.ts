@@ -107,13 +107,16 @@ const VIRTUAL = new Set([
 const NOT_SERVED = new Set(['/componentstatuses']);
 
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
-const get = (obj: any, path: string): string | undefined => {
-  let cur = obj;
-  for (const p of path.split('.')) cur = cur?.[p];
-  return str(cur);
+const getter = (path: string): ((obj: any) => string | undefined) => {
+  const parts = path.split('.');
+  return (obj) => {
+    let cur = obj;
+    for (const p of parts) cur = cur?.[p];
+    return str(cur);
+  };
 };
 const fields = (...paths: string[]): Record<string, (obj: any) => string | undefined> =>
-  Object.fromEntries(paths.map((p) => [p, (o: any) => get(o, p)]));
+  Object.fromEntries(paths.map((p) => [p, getter(p)]));
 
 const EVENT_FIELDS = {
   ...fields(
@@ -128,9 +131,9 @@ const EVENT_FIELDS = {
 /** events.k8s.io labels (upstream's field label conversion) over the stored core Event. */
 const EVENTS_V1_FIELDS = {
   ...Object.fromEntries(['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']
-    .map((f) => [`regarding.${f}`, (o: any) => get(o, `involvedObject.${f}`)])),
+    .map((f) => [`regarding.${f}`, getter(`involvedObject.${f}`)])),
   ...fields('reason', 'type'),
-  reportingController: (o: any) => get(o, 'reportingComponent'),
+  reportingController: getter('reportingComponent'),
   source: EVENT_FIELDS.source,
 };
 

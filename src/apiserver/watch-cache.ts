@@ -28,6 +28,28 @@ interface Subscriber {
   closed: boolean;
 }
 
+/**
+ * A watch that only cares about objects with one value of an indexed field (a node agent's
+ * `spec.nodeName=<node>` pod watch): it is handed only the events whose object has that value
+ * before or after the event, instead of being offered every event of the resource.
+ */
+export interface WatchIndex {
+  /** Names the index; subscribers with the same name share one extraction per event. */
+  name: string;
+  value: string;
+  extract(kv: KeyValue): string | undefined;
+}
+
+interface IndexGroup {
+  extract(kv: KeyValue): string | undefined;
+  byValue: Map<string, Set<Subscriber>>;
+}
+
+interface SubscriberSet {
+  plain: Set<Subscriber>;
+  indexed: Map<string, IndexGroup>;
+}
+
 export class TooOldResourceVersionError extends Error {
   constructor(readonly requested: number, readonly oldest: number) {
     super(`too old resource version: ${requested} (${oldest})`);
@@ -50,18 +72,23 @@ export function resourcePrefixOf(key: string): string {
   return key;
 }
 
+function deliver(s: Subscriber, resourcePrefix: string, events: CachedEvent[]): void {
+  if (s.closed) return;
+  const mine = s.prefix === resourcePrefix ? events : events.filter((e) => e.key.startsWith(s.prefix));
+  if (mine.length) s.listener(mine);
+}
+
 export class WatchCache {
   private readonly prefix: string;
   private readonly historySize: number;
   /** resource prefix → key → kv */
   private readonly state = new Map<string, Map<string, KeyValue>>();
   private history: CachedEvent[] = [];
-  private historyStart = 0;
   /** The revision the cache reflects: every event up to it has been applied. */
   revision = 0;
   /** The oldest revision from which a watch can be served: events after it are all in history. */
   private oldestWatchable = 0;
-  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  private readonly subscribers = new Map<string, SubscriberSet>();
   private waiters: { revision: number; resolve: () => void }[] = [];
   private watcher?: Watcher;
   private failed?: Error;
@@ -91,7 +118,6 @@ export class WatchCache {
     this.revision = revision;
     this.oldestWatchable = revision;
     this.history = [];
-    this.historyStart = 0;
     this.watcher = await this.store.watch(this.prefix, revision, {
       onEvents: (events) => this.apply(events),
       onError: (err) => this.onStoreWatchError(err),
@@ -104,7 +130,7 @@ export class WatchCache {
     // The store dropped us (e.g. we fell behind a compaction): reload and tell watchers to re-list.
     this.failed = err;
     void this.watcher?.close();
-    const subs = [...this.subscribers.values()].flatMap((s) => [...s]);
+    const subs = this.allSubscribers();
     this.subscribers.clear();
     for (const s of subs) s.closed = true;
     for (const s of subs) s.listener([]);
@@ -152,10 +178,20 @@ export class WatchCache {
     for (const [rp, evs] of byPrefix) {
       const subs = this.subscribers.get(rp);
       if (!subs) continue;
-      for (const s of subs) {
-        if (s.closed) continue;
-        const mine = s.prefix === rp ? evs : evs.filter((e) => e.key.startsWith(s.prefix));
-        if (mine.length) s.listener(mine);
+      for (const s of subs.plain) deliver(s, rp, evs);
+      for (const group of subs.indexed.values()) {
+        const byValue = new Map<string, CachedEvent[]>();
+        for (const e of evs) {
+          const now = group.extract(e.kv);
+          const before = e.prev ? group.extract(e.prev) : undefined;
+          for (const v of now === before ? [now] : [now, before]) {
+            if (v === undefined || !group.byValue.has(v)) continue;
+            let list = byValue.get(v);
+            if (!list) byValue.set(v, (list = []));
+            list.push(e);
+          }
+        }
+        for (const [v, list] of byValue) for (const s of group.byValue.get(v) ?? []) deliver(s, rp, list);
       }
     }
     this.release();
@@ -210,7 +246,7 @@ export class WatchCache {
    * history window; throws TooOldResourceVersionError if afterRevision is older than it.
    * The listener is called with an empty array when the subscription is ended by the cache.
    */
-  subscribe(prefix: string, afterRevision: number, listener: Listener): Subscription {
+  subscribe(prefix: string, afterRevision: number, listener: Listener, index?: WatchIndex): Subscription {
     if (afterRevision < this.oldestWatchable) throw new TooOldResourceVersionError(afterRevision, this.oldestWatchable);
     const rp = resourcePrefixOf(prefix);
     const sub: Subscriber = { prefix, listener, closed: false };
@@ -218,13 +254,23 @@ export class WatchCache {
       const past = this.eventsAfter(afterRevision).filter((e) => e.key.startsWith(prefix));
       if (past.length) listener(past);
     }
-    let set = this.subscribers.get(rp);
-    if (!set) this.subscribers.set(rp, (set = new Set()));
+    let subs = this.subscribers.get(rp);
+    if (!subs) this.subscribers.set(rp, (subs = { plain: new Set(), indexed: new Map() }));
+    let set: Set<Subscriber>;
+    if (index) {
+      let group = subs.indexed.get(index.name);
+      if (!group) subs.indexed.set(index.name, (group = { extract: index.extract, byValue: new Map() }));
+      let byValue = group.byValue.get(index.value);
+      if (!byValue) group.byValue.set(index.value, (byValue = new Set()));
+      set = byValue;
+    } else set = subs.plain;
     set.add(sub);
+    const group = index ? subs.indexed.get(index.name) : undefined;
     return {
       close: () => {
         sub.closed = true;
-        this.subscribers.get(rp)?.delete(sub);
+        set.delete(sub);
+        if (index && group && set.size === 0) group.byValue.delete(index.value);
       },
     };
   }
@@ -243,13 +289,21 @@ export class WatchCache {
 
   get watcherCount(): number {
     let n = 0;
-    for (const s of this.subscribers.values()) n += s.size;
-    return n;
+    return this.allSubscribers().length;
+  }
+
+  private allSubscribers(): Subscriber[] {
+    const out: Subscriber[] = [];
+    for (const subs of this.subscribers.values()) {
+      out.push(...subs.plain);
+      for (const g of subs.indexed.values()) for (const set of g.byValue.values()) out.push(...set);
+    }
+    return out;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const set of this.subscribers.values()) for (const s of set) {
+    for (const s of this.allSubscribers()) {
       s.closed = true;
       s.listener([]);
     }

@@ -36,6 +36,8 @@ export interface Filter {
   labels: Selector;
   fields: FieldRequirement[];
   matches(obj: KObject): boolean;
+  /** The value of a selectable field of obj ('' when unset), as field selectors compare it. */
+  fieldValue(obj: KObject, field: string): string;
 }
 
 export function makeFilter(r: ResourceInfo, labelSelector?: string | null, fieldSelector?: string | null): Filter {
@@ -67,6 +69,7 @@ export function makeFilter(r: ResourceInfo, labelSelector?: string | null, field
     labels,
     fields,
     matches: (obj) => (labels.length === 0 || matches(labels, obj.metadata?.labels)) && (fields.length === 0 || matchesFields(fields, value(obj))),
+    fieldValue: (obj, field) => value(obj)(field) ?? '',
   };
 }
 

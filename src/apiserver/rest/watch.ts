@@ -137,7 +137,15 @@ export async function serveWatch(cache: WatchCache, res: ServerResponse, w: Watc
   };
 
   try {
-    const sub = cache.subscribe(prefix, afterRevision, onEvents);
+    // An equality field selector (a node's pods, one object by name) indexes the subscription,
+    // so the cache hands this watch only the events that can match.
+    const eq = filter.fields.find((f) => f.operator === '=');
+    const index = eq && {
+      name: `${r.group}/${r.plural}/${eq.field}`,
+      value: eq.value,
+      extract: (kv: KeyValue) => filter.fieldValue(decodeShared(kv), eq.field),
+    };
+    const sub = cache.subscribe(prefix, afterRevision, onEvents, index);
     cleanup.push(() => sub.close());
   } catch (err) {
     if (err instanceof TooOldResourceVersionError) {
