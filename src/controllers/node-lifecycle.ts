@@ -17,6 +17,7 @@ import { findResource } from '../api/resources.js';
 import { isConflict, isNotFound, type KObject } from '../client/rest-client.js';
 import type { SharedInformer } from '../client/informer.js';
 import { Lister } from '../client/lister.js';
+import { toleratesTaint } from '../machinery/node-selection.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from './framework.js';
 
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -43,15 +44,6 @@ export interface Taint {
   value?: string;
   effect: string;
   timeAdded?: string;
-}
-
-/** Upstream's Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true;
-  if (!t.operator || t.operator === 'Equal') return (t.value ?? '') === (taint.value ?? '');
-  return false;
 }
 
 /**

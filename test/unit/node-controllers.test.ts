@@ -1,6 +1,7 @@
 /** Pure rules of the node lifecycle and disruption controllers, as upstream states them. */
 import { describe, expect, it } from 'vitest';
-import { toleratesTaint, tolerationTimeMs } from '../../src/controllers/node-lifecycle.js';
+import { tolerationTimeMs } from '../../src/controllers/node-lifecycle.js';
+import { toleratesTaint } from '../../src/machinery/node-selection.js';
 import { scaledValue } from '../../src/controllers/disruption.js';
 
 const unreachable = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' };

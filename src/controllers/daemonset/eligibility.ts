@@ -2,9 +2,12 @@
  * Which nodes a DaemonSet's pods belong on, and the pods it makes, as upstream's daemon
  * controller and daemon util: the automatic tolerations every daemon pod gets, nodeSelector and
  * required node affinity, taints (NoSchedule/NoExecute to start, NoExecute to keep running), and
- * the `matchFields metadata.name In [node]` affinity that pins a pod to its node. Pure code.
+ * the `matchFields metadata.name In [node]` affinity that pins a pod to its node. Pure code; the
+ * selector and toleration matching itself is machinery/node-selection's.
  */
 import type { KObject } from '../../client/rest-client.js';
+import type { Node, Taint } from 'kubernetes-types/core/v1.js';
+import { findUntoleratedTaint, podMatchesNodeSelectorAndAffinity } from '../../machinery/node-selection.js';
 import { CONTROLLER_REVISION_HASH_LABEL, controllerRef } from '../history.js';
 
 const T = 'node.kubernetes.io/';
@@ -30,58 +33,9 @@ export function daemonTolerations(spec: KObject): KObject[] {
   return out;
 }
 
-/** v1 Toleration.ToleratesTaint. */
-export function toleratesTaint(t: KObject, taint: KObject): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  const op = t.operator || 'Equal';
-  if (op === 'Exists') return true;
-  if (op === 'Equal') return (t.value ?? '') === (taint.value ?? '');
-  return false;
-}
-
 /** Every taint with one of `effects` is tolerated. */
 export function toleratesTaints(tolerations: KObject[], taints: KObject[], effects: string[]): boolean {
-  return taints.filter((tt) => effects.includes(tt.effect)).every((tt) => tolerations.some((t) => toleratesTaint(t, tt)));
-}
-
-function requirementMatches(r: KObject, value: string | undefined): boolean {
-  const values: string[] = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || !/^-?\d+$/.test(value) || values.length !== 1 || !/^-?\d+$/.test(values[0])) return false;
-      return r.operator === 'Gt' ? Number(value) > Number(values[0]) : Number(value) < Number(values[0]);
-    }
-    default: return false;
-  }
-}
-
-/** A NodeSelectorTerm: all expressions and fields hold; an empty term matches nothing. */
-export function termMatches(term: KObject, node: KObject): boolean {
-  const exprs: KObject[] = term.matchExpressions ?? [];
-  const fields: KObject[] = term.matchFields ?? [];
-  if (!exprs.length && !fields.length) return false;
-  const labels: Record<string, string> = node.metadata?.labels ?? {};
-  for (const e of exprs) if (!requirementMatches(e, Object.prototype.hasOwnProperty.call(labels, e.key) ? labels[e.key] : undefined)) return false;
-  for (const f of fields) {
-    if (f.key !== 'metadata.name') return false;
-    if (!requirementMatches(f, node.metadata?.name)) return false;
-  }
-  return true;
-}
-
-/** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution node affinity. */
-export function nodeAffinityMatches(podSpec: KObject, node: KObject): boolean {
-  const labels: Record<string, string> = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(podSpec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const required = podSpec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (!required) return true;
-  return (required.nodeSelectorTerms ?? []).some((t: KObject) => termMatches(t, node));
+  return !findUntoleratedTaint(taints as Taint[], tolerations, effects);
 }
 
 export interface Placement {
@@ -95,7 +49,7 @@ export interface Placement {
 export function nodeShouldRunDaemonPod(node: KObject, ds: KObject): Placement {
   const spec = ds.spec?.template?.spec ?? {};
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
-  if (!nodeAffinityMatches(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
+  if (!podMatchesNodeSelectorAndAffinity({ spec }, node as Node)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = daemonTolerations(spec);
   const taints: KObject[] = node.spec?.taints ?? [];
   return {

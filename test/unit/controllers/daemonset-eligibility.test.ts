@@ -1,8 +1,9 @@
 /** DaemonSet placement: daemon tolerations, taints, nodeSelector, node affinity, pinning, rolling limits. */
 import { describe, expect, it } from 'vitest';
 import {
-  daemonTolerations, newDaemonPod, nodeShouldRunDaemonPod, rollingLimits, targetNodeName, toleratesTaint,
+  daemonTolerations, newDaemonPod, nodeShouldRunDaemonPod, rollingLimits, targetNodeName,
 } from '../../../src/controllers/daemonset/eligibility.js';
+import { toleratesTaint } from '../../../src/machinery/node-selection.js';
 
 const node = (name: string, labels: Record<string, string> = {}, taints: unknown[] = []) => ({ metadata: { name, labels }, spec: { taints } });
 const ds = (spec: Record<string, unknown> = {}, strategy?: unknown) => ({
