@@ -1,30 +1,9 @@
 /** core/v1 ReplicationController (NAME DESIRED CURRENT READY AGE; wide CONTAINERS IMAGES SELECTOR) and PodTemplate. */
-import { age, ageColumn, column, containerCells, formatLabels, int, nameColumn, workloadWideColumns } from '../format.js';
+import { replicasPrinter } from '../apps/replica-set.js';
+import { column, containerCells, formatLabels, nameColumn } from '../format.js';
 import type { TablePrinter } from '../types.js';
 
-export const replicationControllerPrinter: TablePrinter = {
-  columns: [
-    nameColumn,
-    column('Desired', 'Requested number of replicas.', { type: 'integer' }),
-    column('Current', 'Replicas that currently exist.', { type: 'integer' }),
-    column('Ready', 'Replicas that are ready.', { type: 'integer' }),
-    ageColumn,
-    ...workloadWideColumns(),
-  ],
-  cells(rc, now) {
-    const [names, images] = containerCells(rc?.spec?.template?.spec?.containers);
-    return [
-      rc?.metadata?.name ?? '',
-      int(rc?.spec?.replicas, 1),
-      int(rc?.status?.replicas),
-      int(rc?.status?.readyReplicas),
-      age(rc, now),
-      names,
-      images,
-      formatLabels(rc?.spec?.selector),
-    ];
-  },
-};
+export const replicationControllerPrinter: TablePrinter = replicasPrinter(formatLabels);
 
 export const podTemplatePrinter: TablePrinter = {
   columns: [
