@@ -5,12 +5,11 @@
 import { PARAMETER_DESCRIPTIONS } from './descriptions.js';
 import { servedGroupVersions } from './kinds.js';
 import { discoveryPaths, groupVersionPaths, servedNamedGroups, type OperationModel, type ParamModel, type PathModel } from './operations.js';
+import { finishOperation, PATCH_CONTENT_TYPES, renderPaths, SERVER_VERSION, STATUS_TEXT } from './render.js';
 import { convertDefinition, reachable } from './schemas.js';
-import { PATCH_CONTENT_TYPES, SERVER_VERSION } from './v3.js';
 
 type Json = Record<string, unknown>;
 
-const STATUS_TEXT: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 401: 'Unauthorized' };
 const ref = (name: string): Json => ({ $ref: `#/definitions/${name}` });
 
 function parameter(p: ParamModel): Json {
@@ -36,11 +35,7 @@ function operation(o: OperationModel): Json {
   for (const [code, r] of Object.entries(o.responses)) {
     responses[code] = { description: STATUS_TEXT[code] ?? 'OK', schema: r.schema === 'string' ? { type: 'string' } : ref(r.schema) };
   }
-  responses['401'] = { description: STATUS_TEXT[401] };
-  out.responses = responses;
-  if (o.action) out['x-kubernetes-action'] = o.action;
-  if (o.gvk) out['x-kubernetes-group-version-kind'] = { group: o.gvk.group, kind: o.gvk.kind, version: o.gvk.version };
-  return out;
+  return finishOperation(out, o, responses);
 }
 
 export function buildV2Document(): Json {
@@ -48,18 +43,7 @@ export function buildV2Document(): Json {
   for (const g of servedNamedGroups()) models.push(...discoveryPaths('group', g));
   for (const gv of servedGroupVersions()) models.push(...groupVersionPaths(gv.group, gv.version));
   models.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const paths: Json = {};
-  const roots = new Set<string>();
-  for (const m of models) {
-    const item: Json = {};
-    for (const o of m.operations) {
-      item[o.method] = operation(o);
-      if (o.body) roots.add(o.body.definition);
-      for (const r of Object.values(o.responses)) if (r.schema !== 'string') roots.add(r.schema);
-    }
-    if (m.params.length) item.parameters = m.params.map(parameter);
-    paths[m.path] = item;
-  }
+  const { paths, roots } = renderPaths(models, operation, parameter);
   const definitions: Json = {};
   for (const name of reachable(roots)) definitions[name] = convertDefinition(name, 'v2');
   return {

@@ -7,18 +7,10 @@
 import { PARAMETER_DESCRIPTIONS } from './descriptions.js';
 import { groupVersionPath, servedGroupVersions } from './kinds.js';
 import { discoveryPaths, groupVersionPaths, servedNamedGroups, type OperationModel, type ParamModel, type PathModel } from './operations.js';
+import { finishOperation, PATCH_CONTENT_TYPES, renderPaths, SERVER_VERSION, STATUS_TEXT } from './render.js';
 import { convertDefinition, reachable } from './schemas.js';
 
 type Json = Record<string, unknown>;
-
-export const SERVER_VERSION = 'v1.32.0';
-export const PATCH_CONTENT_TYPES = [
-  'application/apply-patch+yaml',
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-];
-const STATUS_TEXT: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 401: 'Unauthorized' };
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 
@@ -50,26 +42,11 @@ function operation(o: OperationModel): Json {
     }
     responses[code] = { description: STATUS_TEXT[code] ?? 'OK', content };
   }
-  responses['401'] = { description: STATUS_TEXT[401] };
-  out.responses = responses;
-  if (o.action) out['x-kubernetes-action'] = o.action;
-  if (o.gvk) out['x-kubernetes-group-version-kind'] = { group: o.gvk.group, kind: o.gvk.kind, version: o.gvk.version };
-  return out;
+  return finishOperation(out, o, responses);
 }
 
 function document(models: PathModel[]): Json {
-  const paths: Json = {};
-  const roots = new Set<string>();
-  for (const m of models) {
-    const item: Json = {};
-    for (const o of m.operations) {
-      item[o.method] = operation(o);
-      if (o.body) roots.add(o.body.definition);
-      for (const r of Object.values(o.responses)) if (r.schema !== 'string') roots.add(r.schema);
-    }
-    if (m.params.length) item.parameters = m.params.map(parameter);
-    paths[m.path] = item;
-  }
+  const { paths, roots } = renderPaths(models, operation, parameter);
   const schemas: Json = {};
   for (const name of reachable(roots)) schemas[name] = convertDefinition(name, 'v3');
   return {
