@@ -12,6 +12,9 @@
  *     `<Kind> in version "<version>" cannot be handled as a <Kind>: strict decoding error: <findings, joined by ", ">`;
  *   - patch (JSON, merge, strategic) under Strict: 422 Invalid with an empty kind and name:
  *     ` "" is invalid: patch: Invalid value: "<value>": strict decoding error: <findings>`.
+ *
+ * The same walk (dropUnknownFields) prunes those fields under Ignore and Warn (prune-unknown.ts),
+ * so what is reported and what is dropped are always the same fields.
  */
 import { definitions, type SchemaNode } from '../api/schema.js';
 
@@ -41,24 +44,56 @@ function acceptsAnything(n: SchemaNode): boolean {
   return n.type === undefined && !n.properties && !n.items && n.additionalProperties === undefined;
 }
 
-function walk(value: unknown, node: SchemaNode | undefined, path: string, out: string[]): void {
+/**
+ * The one schema walk behind the unknown-field findings and pruning: returns `value` without the
+ * fields `node` does not declare (the same reference when there are none, copying only what
+ * changes) and, when `onUnknown` is given, calls it with each such field's path in document order
+ * (paths are only built then).
+ */
+export function dropUnknownFields(
+  value: unknown, node: SchemaNode | undefined, onUnknown?: (path: string) => void, path = '',
+): unknown {
   const n = resolveNode(node);
-  if (!n || acceptsAnything(n)) return;
+  if (!n || acceptsAnything(n)) return value;
   if (Array.isArray(value)) {
-    if (!n.items) return;
-    value.forEach((item, i) => walk(item, n.items, `${path}[${i}]`, out));
-    return;
+    if (!n.items) return value;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const kept = dropUnknownFields(item, n.items, onUnknown, onUnknown ? `${path}[${i}]` : '');
+      if (kept !== item) (out ??= value.slice())[i] = kept;
+    }
+    return out ?? value;
   }
-  if (!isPlainObject(value)) return;
-  const preserve = (n as Record<string, unknown>)[PRESERVE] === true;
+  if (!isPlainObject(value)) return value;
+  const keepUndeclared = (n as Record<string, unknown>)[PRESERVE] === true || !n.properties;
   const extra = n.additionalProperties;
-  for (const [key, child] of Object.entries(value)) {
+  const keys = Object.keys(value);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const child = value[key];
     const declared = n.properties && Object.prototype.hasOwnProperty.call(n.properties, key) ? n.properties[key] : undefined;
-    if (declared) walk(child, declared, join(path, key), out);
-    else if (extra && typeof extra === 'object') walk(child, extra, join(path, key), out);
-    else if (extra === true || preserve) continue;
-    else if (n.properties) out.push(join(path, key));
+    const schema = declared ?? (extra && typeof extra === 'object' ? extra : undefined);
+    if (schema) {
+      const kept = dropUnknownFields(child, schema, onUnknown, onUnknown ? join(path, key) : '');
+      if (kept !== child) (out ??= copyOf(value, keys, i))[key] = kept;
+      else if (out) out[key] = child;
+    } else if (extra === true || keepUndeclared) {
+      if (out) out[key] = child;
+    } else {
+      onUnknown?.(join(path, key));
+      out ??= copyOf(value, keys, i);
+    }
   }
+  return out ?? value;
+}
+
+/** A new object with the first `n` of `keys` of `obj`. */
+function copyOf(obj: Record<string, unknown>, keys: string[], n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) out[keys[i]] = obj[keys[i]];
+  return out;
 }
 
 /**
@@ -68,7 +103,7 @@ function walk(value: unknown, node: SchemaNode | undefined, path: string, out: s
  */
 export function findUnknownFields(obj: unknown, root: SchemaNode): string[] {
   const out: string[] = [];
-  walk(obj, root, '', out);
+  dropUnknownFields(obj, root, (p) => out.push(p));
   return out;
 }
 
