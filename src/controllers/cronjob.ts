@@ -7,7 +7,7 @@
  * schedule time rather than polling. The schedule decision (decideSchedule) is pure.
  */
 import { findResource, type ResourceInfo } from '../api/resources.js';
-import { CronError, nextCronTime, parseCronSchedule, type CronSchedule } from '../api/strategy/batch/cron-schedule.js';
+import { CronError, isValidTimeZone, nextCronTime, parseCronSchedule, type CronSchedule } from '../api/strategy/batch/cron-schedule.js';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Lister } from '../client/lister.js';
 import { ApiError, isNotFound, type KObject } from '../client/rest-client.js';
@@ -85,16 +85,6 @@ export function jobNameFor(cj: KObject, scheduled: Date): string {
   return `${cj.metadata.name}-${Math.floor(scheduled.getTime() / 60000)}`;
 }
 
-function validTimeZone(tz: string): boolean {
-  if (tz === '' || tz === 'UTC') return true;
-  if (tz === 'Local') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** RFC 3339 of an instant in a zone, as Go's Time.In(loc).Format(time.RFC3339): "2024-03-10T09:00:00-04:00" or "…Z". */
 export function rfc3339InZone(t: Date, tz: string | undefined): string {
@@ -128,7 +118,7 @@ export function decideSchedule(cj: KObject, now: Date): CronDecision {
   const d: CronDecision = { replaceActive: false, events: [] };
   if (cj.metadata?.deletionTimestamp) return d;
   const tz: string | undefined = cj.spec?.timeZone ?? undefined;
-  if (tz !== undefined && !validTimeZone(tz)) {
+  if (tz !== undefined && !isValidTimeZone(tz)) {
     d.events.push(['Warning', 'UnknownTimeZone', `invalid timeZone: "${tz}": unknown time zone ${tz}`]);
     return d;
   }

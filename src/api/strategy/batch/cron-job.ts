@@ -13,7 +13,7 @@ import {
 import type { KindStrategy } from '../types.js';
 import { defaultPodTemplateSpec, defaultTemplateMetadata } from '../core/pod-spec-defaults.js';
 import { validateJobSpecCommon } from './job.js';
-import { CronError, parseCronSchedule } from './cron-schedule.js';
+import { CronError, isValidTimeZone, parseCronSchedule } from './cron-schedule.js';
 
 const spec = FieldPath.root('spec');
 
@@ -53,7 +53,7 @@ function validateSpec(s: any, oldSpec: any | undefined): FieldError[] {
   if (typeof s.startingDeadlineSeconds === 'number') {
     errs.push(...validateNonnegativeField(s.startingDeadlineSeconds, spec.child('startingDeadlineSeconds')));
   }
-  if (typeof s.timeZone === 'string' && (s.timeZone === '' || !validTimeZone(s.timeZone))) {
+  if (typeof s.timeZone === 'string' && (s.timeZone === '' || !isValidTimeZone(s.timeZone))) {
     errs.push(invalid(spec.child('timeZone'), s.timeZone, 'unknown time zone ' + s.timeZone));
   }
   const cp = s.concurrencyPolicy ?? '';
@@ -70,15 +70,6 @@ function validateSpec(s: any, oldSpec: any | undefined): FieldError[] {
   return errs;
 }
 
-function validTimeZone(tz: string): boolean {
-  if (tz === 'Local') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const cronJobStrategy: KindStrategy = {
   defaults,

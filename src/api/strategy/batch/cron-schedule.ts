@@ -38,6 +38,21 @@ export interface CronSchedule {
 
 export class CronError extends Error {}
 
+/**
+ * Whether a CronJob's time zone names a zone this runtime knows (as Go's time.LoadLocation: ""
+ * and "UTC" are UTC; "Local" is refused, as the API does).
+ */
+export function isValidTimeZone(tz: string): boolean {
+  if (tz === '' || tz === 'UTC') return true;
+  if (tz === 'Local') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parseUint(expr: string): number {
   if (!/^[+-]?[0-9]+$/.test(expr)) throw new CronError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`);
   const n = Number(expr);
