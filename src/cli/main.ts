@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startServer } from '../server/index.js';
 import { controllerNames } from '../server/start.js';
 import { runSimNode } from '../server/sim-node.js';
+import { errorChainMessage } from '../machinery/error-chain.js';
 
 const NOT_YET = '(accepted; not yet backed by a component in this release)';
 
@@ -103,20 +104,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = err;
-  while (cur) {
-    parts.push(cur instanceof Error ? cur.message : String(cur));
-    cur = cur instanceof Error ? cur.cause : undefined;
-  }
-  return parts.join(': ');
-}
-
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    throw new Error(describe(err));
+    throw new Error(errorChainMessage(err));
   }
 }

@@ -8,6 +8,7 @@
  */
 import { findResource } from '../../api/resources.js';
 import { ApiError, SharedInformer, objectKey, type KObject, type KubeClient } from '../../client/index.js';
+import { errorChainMessage } from '../../machinery/error-chain.js';
 import {
   DEFAULT_CAPACITY, LEASE_NAMESPACE, leaseObject, microTime, nodeIPFor, nodeLabels, nodeObject,
   nodeStatus, podCIDRFor, rfc3339, type NodeShape,
@@ -217,7 +218,7 @@ export class SimNode {
     } finally {
       if (epoch === this.epoch) {
         this.leaseTimer = this.timeline.after(this.leaseRenewMs, () => {
-          this.renewLease(epoch).catch((e: unknown) => this.log(`sim node ${this.name}: renewing lease: ${msg(e)}`));
+          this.renewLease(epoch).catch((e: unknown) => this.log(`sim node ${this.name}: renewing lease: ${errorChainMessage(e)}`));
         });
       }
     }
@@ -231,7 +232,7 @@ export class SimNode {
           if (err instanceof ApiError && err.code === 404 && epoch === this.epoch) await this.register();
           else throw err;
         })
-        .catch((err: unknown) => this.log(`sim node ${this.name}: posting node status: ${msg(err)}`))
+        .catch((err: unknown) => this.log(`sim node ${this.name}: posting node status: ${errorChainMessage(err)}`))
         .finally(() => {
           if (epoch === this.epoch) this.scheduleStatus(epoch);
         });
@@ -295,7 +296,7 @@ export class SimNode {
       this.inFlight++;
       const epoch = this.epoch;
       this.apply(uid, epoch)
-        .catch((err: unknown) => this.log(`sim node ${this.name}: ${msg(err)}`))
+        .catch((err: unknown) => this.log(`sim node ${this.name}: ${errorChainMessage(err)}`))
         .finally(() => {
           this.inFlight--;
           this.drain();
@@ -351,14 +352,3 @@ export class SimNode {
     }
   }
 }
-
-function msg(err: unknown): string {
-  const parts: string[] = [];
-  let cur: unknown = err;
-  while (cur) {
-    parts.push(cur instanceof Error ? cur.message : String(cur));
-    cur = cur instanceof Error ? cur.cause : undefined;
-  }
-  return parts.join(': ');
-}
-
