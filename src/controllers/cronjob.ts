@@ -12,6 +12,7 @@ import { EventRecorder } from '../client/event-recorder.js';
 import { Lister } from '../client/lister.js';
 import { ApiError, isNotFound, type KObject } from '../client/rest-client.js';
 import { BaseController, type BaseControllerOptions, type ControllerContext, type ReconcileResult } from './framework.js';
+import { controllerRefOf } from './owner-claim.js';
 
 export const CRONJOB_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** Padding added to requeue times against clock skew (upstream nextScheduleDelta). */
@@ -207,9 +208,6 @@ export function byJobStartTime(a: KObject, b: KObject): number {
   return sa! - sb!;
 }
 
-function controllerRefOf(obj: KObject): KObject | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: KObject) => r.controller === true);
-}
 
 export class CronJobController extends BaseController {
   private readonly cronJobs: ResourceInfo;

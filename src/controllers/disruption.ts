@@ -22,6 +22,7 @@ import { Lister } from '../client/lister.js';
 import { matches, selectorFromObject } from '../machinery/labels.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from './framework.js';
 import { isPodReady } from './pod-readiness.js';
+import { controllerRefOf } from './owner-claim.js';
 
 /** How long an entry of status.disruptedPods keeps a pod out of currentHealthy (upstream: 2 min). */
 const DISRUPTED_POD_TIMEOUT_MS = 2 * 60 * 1000;
@@ -39,9 +40,6 @@ export function scaledValue(v: number | string, total: number): number {
   return Math.ceil((Number(m[1]) * total) / 100);
 }
 
-function controllerRef(obj: KObject): KObject | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: KObject) => r.controller === true);
-}
 
 const groupOf = (apiVersion: string | undefined): string => (apiVersion?.includes('/') ? apiVersion.split('/')[0] : '');
 
@@ -218,7 +216,7 @@ export class DisruptionController extends BaseController {
     const scales = new Map<string, number>();
     let unmanaged = 0;
     for (const pod of pods) {
-      const ref = controllerRef(pod);
+      const ref = controllerRefOf(pod);
       const found = ref ? await this.scaleOf(ns, ref) : undefined;
       if (!found) {
         unmanaged++;
@@ -242,7 +240,7 @@ export class DisruptionController extends BaseController {
     if (group === 'apps' && ref.kind === 'ReplicaSet') {
       const rs = byUid(this.replicaSets);
       if (!rs) return undefined;
-      const owner = controllerRef(rs);
+      const owner = controllerRefOf(rs);
       if (owner && groupOf(owner.apiVersion) === 'apps' && owner.kind === 'Deployment') {
         const d = this.deployments.get(ns, owner.name);
         if (d && d.metadata?.uid === owner.uid) return { uid: d.metadata.uid, replicas: replicas(d) };

@@ -12,6 +12,7 @@
  */
 import { isConflict, isNotFound, ApiError, type KObject, type KubeClient } from '../client/rest-client.js';
 import { findResource } from '../api/resources.js';
+import { controllerRefOf } from './owner-claim.js';
 
 export const CONTROLLER_REVISIONS = findResource('apps', 'v1', 'controllerrevisions')!;
 /** Label on pods (StatefulSet, DaemonSet) naming the revision they were made from. */
@@ -131,12 +132,8 @@ export function controllerRef(owner: KObject, kind: string = owner.kind): KObjec
   return { apiVersion: 'apps/v1', kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
-export function controllerOf(obj: KObject): KObject | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: KObject) => r.controller === true);
-}
-
 export function isControlledBy(obj: KObject, owner: KObject): boolean {
-  return controllerOf(obj)?.uid === owner.metadata.uid;
+  return controllerRefOf(obj)?.uid === owner.metadata.uid;
 }
 
 export interface NewRevisionOptions {

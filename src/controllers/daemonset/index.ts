@@ -15,10 +15,11 @@ import { isConflict, isNotFound, type KObject } from '../../client/rest-client.j
 import { matches, selectorFromObject, type Selector } from '../../machinery/labels.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from '../framework.js';
 import {
-  controllerOf, controllerRef, createRevision, isControlledBy, newRevision, revisionData, sortRevisions, templatePatch,
+  controllerRef, createRevision, isControlledBy, newRevision, revisionData, sortRevisions, templatePatch,
   updateRevisionNumber, CONTROLLER_REVISION_HASH_LABEL, CONTROLLER_REVISIONS,
 } from '../history.js';
 import { ControllerExpectations } from '../controller-expectations.js';
+import { controllerRefOf } from '../owner-claim.js';
 import { isFinished, isPodAvailable, isPodReady, isTerminating, msUntilAvailable } from '../pod-readiness.js';
 import { newDaemonPod, nodeShouldRunDaemonPod, rollingLimits, targetNodeName } from './eligibility.js';
 
@@ -75,14 +76,14 @@ export class DaemonSetController extends BaseController {
   }
 
   private ownerKey(o: KObject): string | undefined {
-    const ref = controllerOf(o);
+    const ref = controllerRefOf(o);
     return ref?.kind === 'DaemonSet' && String(ref.apiVersion).startsWith('apps/') ? `${o.metadata.namespace}/${ref.name}` : undefined;
   }
 
   private enqueueFor(o: KObject): void {
     const key = this.ownerKey(o);
     if (key) return this.queue.add(key);
-    if (controllerOf(o) || o.metadata?.deletionTimestamp) return;
+    if (controllerRefOf(o) || o.metadata?.deletionTimestamp) return;
     for (const ds of this.sets.list(o.metadata.namespace)) {
       if (matches(selectorOf(ds), o.metadata.labels)) this.queue.add(`${ds.metadata.namespace}/${ds.metadata.name}`);
     }
@@ -122,7 +123,7 @@ export class DaemonSetController extends BaseController {
   private async claimPods(ds: KObject): Promise<void> {
     const sel = selectorOf(ds);
     for (const pod of this.pods.list(ds.metadata.namespace)) {
-      if (controllerOf(pod) || pod.metadata.deletionTimestamp || !matches(sel, pod.metadata.labels)) continue;
+      if (controllerRefOf(pod) || pod.metadata.deletionTimestamp || !matches(sel, pod.metadata.labels)) continue;
       await this.ctx.client.patch(PODS, pod.metadata.namespace, pod.metadata.name, 'strategic', {
         metadata: { ownerReferences: [controllerRef(ds, 'DaemonSet')], uid: pod.metadata.uid },
       });
@@ -150,7 +151,7 @@ export class DaemonSetController extends BaseController {
     const revs: KObject[] = [];
     for (const r of this.revisions.list(ds.metadata.namespace)) {
       if (isControlledBy(r, ds)) revs.push(r);
-      else if (!controllerOf(r) && !r.metadata.deletionTimestamp && matches(sel, r.metadata.labels)) {
+      else if (!controllerRefOf(r) && !r.metadata.deletionTimestamp && matches(sel, r.metadata.labels)) {
         revs.push(await this.ctx.client.patch(CONTROLLER_REVISIONS, r.metadata.namespace, r.metadata.name, 'strategic', {
           metadata: { ownerReferences: [controllerRef(ds, 'DaemonSet')], uid: r.metadata.uid },
         }));

@@ -12,6 +12,7 @@ import { Lister } from '../../client/lister.js';
 import { isNotFound, type KObject } from '../../client/rest-client.js';
 import { OWNER_UID_INDEX, ownerUidIndexFunc, type IndexFunc } from '../../client/store.js';
 import { BaseController, type BaseControllerOptions, type ControllerContext, type ReconcileResult } from '../framework.js';
+import { controllerRefOf } from '../owner-claim.js';
 import { BackoffStore } from './backoff.js';
 import { isJobFinished } from './conditions.js';
 import { Expectations } from './expectations.js';
@@ -31,12 +32,9 @@ const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
 /** Pods created or deleted per sync at most (upstream MaxPodCreateDeletePerSync). */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
 
-function controllerRef(obj: KObject): KObject | undefined {
-  return (obj.metadata?.ownerReferences ?? []).find((r: KObject) => r.controller === true);
-}
 
 export function jobKeyOfPod(pod: KObject): string | undefined {
-  const ref = controllerRef(pod);
+  const ref = controllerRefOf(pod);
   if (!ref || ref.kind !== 'Job' || !String(ref.apiVersion ?? '').startsWith('batch/')) return undefined;
   return `${pod.metadata.namespace}/${ref.name}`;
 }
@@ -123,7 +121,7 @@ export class JobController extends BaseController {
   /** Pods the Job controls. */
   private podsOf(job: KObject): KObject[] {
     return this.pods.byIndex(OWNER_UID_INDEX, job.metadata.uid)
-      .filter((p) => p.metadata?.namespace === job.metadata.namespace && controllerRef(p)?.uid === job.metadata.uid);
+      .filter((p) => p.metadata?.namespace === job.metadata.namespace && controllerRefOf(p)?.uid === job.metadata.uid);
   }
 
   /** Removes the tracking finalizer from pods that still carry it. */

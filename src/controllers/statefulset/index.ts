@@ -17,9 +17,10 @@ import { ApiError, isConflict, isNotFound, type KObject } from '../../client/res
 import { matches, selectorFromObject, type Selector } from '../../machinery/labels.js';
 import { BaseController, type ControllerContext, type ReconcileResult } from '../framework.js';
 import {
-  applyRevision, controllerOf, controllerRef, createRevision, findEqualRevisions, isControlledBy, newRevision, nextRevision,
+  applyRevision, controllerRef, createRevision, findEqualRevisions, isControlledBy, newRevision, nextRevision,
   sortRevisions, truncateHistory, updateRevisionNumber, CONTROLLER_REVISIONS,
 } from '../history.js';
+import { controllerRefOf } from '../owner-claim.js';
 import { isFinished, isPodAvailable, isRunningAndReady, isTerminating, msUntilAvailable } from '../pod-readiness.js';
 import {
   claimOwnerRefs, claimsFor, identityMatches, inOrdinalRange, newStatefulPod, ordinalOf, podRevision,
@@ -76,7 +77,7 @@ export class StatefulSetController extends BaseController {
   /** Events on pods/revisions enqueue their controlling StatefulSet (or, for orphan pods, the sets that may adopt them). */
   private watchOwned(inf: SharedInformer, orphans: boolean): void {
     const enqueue = (o: KObject): void => {
-      const ref = controllerOf(o);
+      const ref = controllerRefOf(o);
       if (ref) {
         if (ref.kind === 'StatefulSet' && String(ref.apiVersion).startsWith('apps/')) this.queue.add(`${o.metadata.namespace}/${ref.name}`);
         return;
@@ -115,7 +116,7 @@ export class StatefulSetController extends BaseController {
     const out: KObject[] = [];
     for (const pod of this.pods.list(set.metadata.namespace)) {
       if (isControlledBy(pod, set)) out.push(pod);
-      else if (!controllerOf(pod) && !pod.metadata.deletionTimestamp && ordinalOf(set, pod) >= 0 && matches(selector, pod.metadata.labels)) {
+      else if (!controllerRefOf(pod) && !pod.metadata.deletionTimestamp && ordinalOf(set, pod) >= 0 && matches(selector, pod.metadata.labels)) {
         out.push(await this.adopt(PODS, set, pod));
       }
     }
@@ -126,7 +127,7 @@ export class StatefulSetController extends BaseController {
     const out: KObject[] = [];
     for (const rev of this.revisions.list(set.metadata.namespace)) {
       if (isControlledBy(rev, set)) out.push(rev);
-      else if (!controllerOf(rev) && !rev.metadata.deletionTimestamp && matches(selector, rev.metadata.labels)) {
+      else if (!controllerRefOf(rev) && !rev.metadata.deletionTimestamp && matches(selector, rev.metadata.labels)) {
         out.push(await this.adopt(CONTROLLER_REVISIONS, set, rev));
       }
     }
