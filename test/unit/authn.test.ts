@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { createServer, request } from 'node:https';
@@ -158,7 +157,7 @@ describe('authentication over TLS', () => {
   });
 });
 
-describe.skipIf(!existsSync(KUBECTL))('kubectl 1.32 against the certificates', () => {
+describe('kubectl 1.32 against the certificates', () => {
   function kubectl(kubeconfig: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { env: { ...process.env, HOME: dir } }, (err, stdout, stderr) =>

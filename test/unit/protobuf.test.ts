@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -311,7 +311,7 @@ describe('malformed input', () => {
 
 const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 
-describe.skipIf(!existsSync(KUBECTL))('kubectl 1.32 live', () => {
+describe('kubectl 1.32 live', () => {
   it('create configmap sends protobuf that decodes to the object, and prints the echo', async () => {
     const server = await startRecordingServer();
     const home = mkdtempSync(join(tmpdir(), 'k8ts-pb-'));
