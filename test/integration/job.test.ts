@@ -212,7 +212,7 @@ describe('Job behaviour (own controllers, short back-off)', () => {
   }, 60_000);
 
   it('activeDeadlineSeconds fails the Job with DeadlineExceeded and removes its pods', async () => {
-    await ok(b, ['apply', '-f', '-'], jobManifest('slow', 'default', { activeDeadlineSeconds: 1, parallelism: 2, completions: 4 }));
+    await ok(b, ['apply', '-f', '-'], jobManifest('slow', 'default', { activeDeadlineSeconds: 3, parallelism: 2, completions: 4 }));
     await eventually(async () => (await podsOf(b, 'default', 'slow')).length === 2, 'two pods');
     const job = await eventually(async () => {
       const j = await getJson(b, 'job', 'slow');
@@ -292,6 +292,7 @@ describe('CronJob controller (clock a minute ahead)', () => {
       const c = await getJson(b, 'cronjob', 'every-minute');
       return c.status?.lastSuccessfulTime ? c : undefined;
     }, 'lastSuccessfulTime');
-    expect(after.status.active ?? []).toEqual([]);
+    // (A Job for a later minute may already be active when the test crosses a minute boundary.)
+    expect((after.status.active ?? []).map((a: KObject) => a.name)).not.toContain(job.metadata.name);
   }, 60_000);
 });
