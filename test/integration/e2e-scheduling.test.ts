@@ -129,6 +129,8 @@ describe('node maintenance and failure', () => {
     await e.ok(['run', 'bare', '--image=nginx', '--overrides', JSON.stringify({ spec: { nodeName: 'sim-node-2' } })]);
     await rolledOut('web');
     await e.ok(['rollout', 'status', 'ds/agent', '--timeout=60s']);
+    // Drain ignores the DaemonSet pod only once it is on the node: wait for it there.
+    await eventually(async () => (await e.nodesOf('default', 'app=agent')).includes('sim-node-2'), 'the DaemonSet pod on sim-node-2');
     await e.ok(['wait', '--for=condition=Ready', 'pod/bare', '--timeout=60s']);
     const before = (await perNode('web'))['sim-node-2'];
     expect(before).toBeGreaterThan(0);
