@@ -24,6 +24,8 @@ export interface TestServer {
   kubeconfig: string;
   /** Runs kubectl (1.32 unless version given) against the server. */
   kubectl(args: string[], opts?: { input?: string; version?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>;
+  /** Runs kubectl 1.32 and returns its stdout; throws with stderr when it fails. */
+  ok(args: string[], input?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,11 @@ export async function startTestServer(opts: Partial<ServerOptions> & { apiOnly?:
     runKubectl(['--kubeconfig', server.kubeconfigPath, '--cache-dir', cacheDir, ...args], o);
   return {
     server, dataDir, url: server.url, kubeconfig: server.kubeconfigPath, kubectl,
+    async ok(args, input) {
+      const r = await kubectl(args, { input });
+      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
+      return r.stdout;
+    },
     async stop() {
       await server.stop();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });

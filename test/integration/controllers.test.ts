@@ -3,6 +3,7 @@
  * in-process server: they run as API clients of that server, as in `k8ts server`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
 let t: TestServer;
@@ -15,19 +16,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await t.kubectl(args, { input });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => t.ok(args, input);
 
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const eventually = (check: () => Promise<boolean>, what: string): Promise<void> => pollUntil(check, what, 300);
 
 const exists = async (...args: string[]): Promise<boolean> => (await t.kubectl(['get', ...args])).code === 0;
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource } from '../../src/api/resources.js';
 import { KubeClient, type KObject } from '../../src/client/index.js';
 import { runPods } from '../helpers/fake-kubelet.js';
+import { pollUntil } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
@@ -25,19 +26,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await t.kubectl(args, { input });
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): Promise<string> => t.ok(args, input);
 
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const eventually = (check: () => Promise<boolean>, what: string): Promise<void> => pollUntil(check, what, 600);
 
 const jsonpath = (ns: string, what: string, path: string): Promise<string> => ok(['-n', ns, 'get', what, '-o', `jsonpath=${path}`]);
 const podNames = async (ns: string, selector: string): Promise<string[]> =>
