@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createCa, issueLeaf } from './certs.js';
 import type { IssuedCert } from './certs.js';
 import { readIfExists, writeFileAtomic } from './files.js';
-import { missingSans, requiredSans } from './sans.js';
+import { canonicalIp, missingSans, requiredSans } from './sans.js';
 import type { SanSet } from './sans.js';
 
 export interface Pki {
@@ -114,6 +114,39 @@ export async function issueClientCert(
   return issueLeaf(
     { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
     { commonName: opts.user, organizations: opts.groups ?? [], days: opts.days ?? LEAF_DAYS, usage: 'client' },
+  );
+}
+
+export interface ServingCertOptions {
+  /** The certificate's CN (e.g. the node name). */
+  commonName: string;
+  /** IP addresses and DNS names the server is reached by; each becomes an IP or DNS subjectAltName. */
+  hosts: string[];
+  /** Validity in days (default 365). */
+  days?: number;
+}
+
+/**
+ * Issues a serving certificate (serverAuth) signed by the cluster CA, with a fresh key, for `hosts` (no
+ * loopback or host names are added beyond those given). Used for node agents' kubelet API and join.
+ */
+export async function issueServingCert(
+  pki: Pick<Pki, 'caCertPem' | 'caKeyPem'>,
+  opts: ServingCertOptions,
+): Promise<{ certPem: string; keyPem: string }> {
+  if (!opts.commonName) throw new Error('a serving certificate needs a common name');
+  const dnsNames = new Set<string>();
+  const ipAddresses = new Set<string>();
+  for (const h of opts.hosts) {
+    const s = h.trim();
+    if (!s) continue;
+    const ip = canonicalIp(s);
+    if (ip !== undefined) ipAddresses.add(ip);
+    else dnsNames.add(s.toLowerCase());
+  }
+  return issueLeaf(
+    { certPem: pki.caCertPem, keyPem: pki.caKeyPem },
+    { commonName: opts.commonName, days: opts.days ?? LEAF_DAYS, usage: 'server', dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] },
   );
 }
 
