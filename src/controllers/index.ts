@@ -19,6 +19,7 @@ import { StatefulSetController } from './statefulset/index.js';
 import { DaemonSetController } from './daemonset/index.js';
 import { JobController, TTLAfterFinishedController } from './job/index.js';
 import { CronJobController } from './cronjob.js';
+import { NodeIpamController, type NodeIpamOptions } from './nodeipam.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
@@ -33,6 +34,8 @@ export { NamespaceController } from './namespace.js';
 export { GarbageCollector } from './garbage-collector.js';
 export { JobController, TTLAfterFinishedController } from './job/index.js';
 export { CronJobController } from './cronjob.js';
+export { NodeIpamController, CidrSet, DEFAULT_CLUSTER_CIDR } from './nodeipam.js';
+export type { NodeIpamOptions } from './nodeipam.js';
 export { StatefulSetController } from './statefulset/index.js';
 export { DaemonSetController } from './daemonset/index.js';
 
@@ -49,6 +52,7 @@ registerController('replicationcontroller', newReplicationControllerController);
 registerController('deployment', (ctx) => new DeploymentController(ctx));
 registerController('statefulset', (ctx) => new StatefulSetController(ctx));
 registerController('daemonset', (ctx) => new DaemonSetController(ctx));
+registerController('nodeipam', (ctx) => new NodeIpamController(ctx, ctx.settings?.nodeipam as NodeIpamOptions | undefined));
 
 export interface ControllerManagerOptions {
   client: KubeClient;

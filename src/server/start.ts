@@ -50,6 +50,9 @@ export interface ServerOptions {
    */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** The range node pod subnets come from (node IPAM controller; default 10.42.0.0/16), and their prefix length (default 24). */
+  clusterCidr?: string;
+  nodeCidrMaskSize?: number;
   log?: (msg: string) => void;
 }
 
@@ -131,7 +134,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     client = new KubeClient({ server: url, ca: pki.caCertPem, cert: identity.certPem, key: identity.keyPem, userAgent: 'k8ts-controller-manager' });
     controllers = startControllers({
       client, disable: opts.disable, log,
-      settings: { nodelifecycle: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } },
+      settings: {
+        nodelifecycle: { gracePeriodMs: opts.nodeMonitorGracePeriodMs },
+        nodeipam: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize },
+      },
     });
   } catch (err) {
     await apiServer.close();
