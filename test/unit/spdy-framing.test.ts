@@ -36,7 +36,7 @@ describe('SPDY/3.1 frames', () => {
   it('compresses header blocks with one zlib context per direction (later blocks depend on earlier ones)', async () => {
     const c = new HeaderCompressor();
     const d = new HeaderDecompressor();
-    const blocks = [
+    const blocks: Array<Record<string, string>> = [
       { streamtype: 'error', 'x-stream-protocol-version': 'v4.channel.k8s.io' },
       { streamtype: 'stdin', 'x-stream-protocol-version': 'v4.channel.k8s.io' },
       { streamtype: 'stdout', port: '80', requestid: '0' },
