@@ -48,6 +48,11 @@ export interface ApiServerOptions {
   watchCacheSize?: number;
   /** Settings of the admission plugins (default toleration seconds). */
   admission?: AdmissionConfig;
+  /**
+   * Routes outside the Kubernetes API, tried before authentication (they do their own): each
+   * handles the request and resolves true, or resolves false to pass it on (k8ts' join endpoints).
+   */
+  extraRoutes?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>>;
   log?: (msg: string) => void;
 }
 
@@ -177,6 +182,7 @@ export class ApiServer {
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     if (this.shuttingDown) throw new StatusError(503, 'ServiceUnavailable', 'the server is shutting down');
     if (PUBLIC_PATHS.has(path)) return this.public(path, url, res);
+    for (const route of this.opts.extraRoutes ?? []) if (await route(req, res, path)) return;
     let user: UserInfo;
     // A connection's client certificate is verified once per TLS session; requests carrying
     // their own credentials (a bearer token) are authenticated each time.
