@@ -6,6 +6,7 @@ import { ApiServer, type VersionInfo } from '../apiserver/server.js';
 import { createAuthenticator, type Authenticator } from '../apiserver/authn/index.js';
 import { alwaysAllowAuthenticated } from '../apiserver/authz/index.js';
 import { ensurePki, issueClientCert, writeKubeconfig } from '../pki/index.js';
+import { ensureJoinToken, joinRoutes } from './join/index.js';
 import { KubeClient } from '../client/index.js';
 import { startControllers, type RunningControllers } from '../controllers/index.js';
 import { startScheduler, type RunningScheduler } from '../scheduler/index.js';
@@ -67,6 +68,8 @@ export interface RunningServer {
   controllers: RunningControllers;
   /** The simulated nodes (runtime `sim`): stop one with `simNodes.get(name).stop()`, add more with `add()`. */
   simNodes?: SimNodePool;
+  /** D/server/token: the join token for `k8ts agent --token` (0600). */
+  joinTokenPath: string;
   stop(): Promise<void>;
 }
 
@@ -93,6 +96,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }),
   ]);
 
+  // The join token agents present to get node credentials (D/server/token, created at first start).
+  const joinToken = await ensureJoinToken(dataDir, pki.caCertPem).catch((err) => {
+    throw new Error('prepare join token', { cause: err });
+  });
+
   const authenticators: Authenticator[] = [createAuthenticator('client-cert')];
   if (opts.tokenAuthFile) authenticators.push(createAuthenticator('token-file', { path: opts.tokenAuthFile }));
 
@@ -106,6 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     version: opts.version,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     watchCacheSize: opts.watchCacheSize,
+    extraRoutes: [joinRoutes({ pki, secret: () => joinToken.token.secret, log })],
     admission: {
       defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
       defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
@@ -122,6 +131,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clientHost = bound.host === '0.0.0.0' || bound.host === '::' ? '127.0.0.1' : bound.host;
   const url = `https://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${bound.port}`;
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
+  log(`k8ts: join more nodes with: k8ts agent --server ${url} --token "$(cat ${joinToken.path})"`);
   await writeKubeconfig(kubeconfigPath, {
     server: url, caPem: pki.caCertPem, certPem: pki.adminCertPem, keyPem: pki.adminKeyPem,
   });
@@ -178,7 +188,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   let stopping: Promise<void> | undefined;
   return {
-    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers, simNodes,
+    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers, simNodes, joinTokenPath: joinToken.path,
     stop() {
       stopping ??= (async () => {
         await simNodes?.close();
