@@ -124,7 +124,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readChain: Promise<void> = Promise.resolve();
   private ended = false;
 
-  constructor(private readonly socket: Duplex, readonly role: 'client' | 'server') {
+  /** `head`: bytes already read from the socket (after an HTTP upgrade's response head). */
+  constructor(private readonly socket: Duplex, readonly role: 'client' | 'server', head?: Buffer) {
     super();
     this.nextId = role === 'client' ? 1 : 2;
     this.nextPing = role === 'client' ? 1 : 2;
@@ -135,6 +136,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       this.emit('error', err);
       this.shutdown();
     });
+    // Frames are handled asynchronously, so listeners attached right after construction see these too.
+    if (head?.length) this.onBytes(head);
   }
 
   /** Opens a stream with the given headers. */
