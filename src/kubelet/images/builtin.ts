@@ -1,0 +1,83 @@
+/**
+ * The images k8ts builds from host binaries instead of pulling: the pod sandbox ("pause") image
+ * from catatonit in pause mode, and a busybox test image from Debian's static busybox with a
+ * symlink per applet. Both are static binaries, so a single layer is a complete root filesystem.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { buildOciArchive, withParentDirs, type OciArchive } from './oci-archive.js';
+import type { TarEntry } from './tar.js';
+
+export const PAUSE_IMAGE = 'k8ts.local/pause:3.10';
+export const BUSYBOX_IMAGE = 'k8ts.local/busybox:1.36';
+
+export const CATATONIT_PATH = '/usr/bin/catatonit';
+export const BUSYBOX_PATH = '/usr/bin/busybox';
+
+function hostBinary(path: string, pkg: string): Buffer {
+  if (!existsSync(path)) {
+    throw new Error(`${path} not found: install Debian's ${pkg} package (apt-get install ${pkg})`);
+  }
+  return readFileSync(path);
+}
+
+const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';
+const GROUP = 'root:x:0:\nnogroup:x:65534:\nnobody:x:65534:\n';
+
+function etcFiles(): TarEntry[] {
+  return [
+    { type: 'dir', path: 'etc' },
+    { type: 'file', path: 'etc/passwd', data: Buffer.from(PASSWD) },
+    { type: 'file', path: 'etc/group', data: Buffer.from(GROUP) },
+  ];
+}
+
+/** The pause image: /catatonit run as `catatonit -P` (reaps children, waits for a signal). */
+export function buildPauseImage(opts: { catatonit?: string; name?: string } = {}): OciArchive {
+  const bin = hostBinary(opts.catatonit ?? CATATONIT_PATH, 'catatonit');
+  return buildOciArchive({
+    name: opts.name ?? PAUSE_IMAGE,
+    files: withParentDirs([
+      { type: 'file', path: 'catatonit', data: bin, mode: 0o755 },
+      ...etcFiles(),
+    ]),
+    config: { entrypoint: ['/catatonit', '-P'], user: '65535:65535' },
+  });
+}
+
+/** The applet paths busybox offers ("bin/sh", "usr/bin/nc", ...). */
+export function busyboxApplets(busybox: string = BUSYBOX_PATH): string[] {
+  const out = execFileSync(busybox, ['--list-full'], { encoding: 'utf8' });
+  return out.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('/'))
+    .filter((l) => l !== 'bin/busybox');
+}
+
+/** The busybox test image: /bin/busybox + one symlink per applet, /etc/passwd|group, /tmp; Cmd sh. */
+export function buildBusyboxImage(opts: { busybox?: string; name?: string } = {}): OciArchive {
+  const path = opts.busybox ?? BUSYBOX_PATH;
+  const bin = hostBinary(path, 'busybox-static');
+  const applets = busyboxApplets(path).sort();
+  const entries: TarEntry[] = [
+    { type: 'dir', path: 'bin' },
+    { type: 'file', path: 'bin/busybox', data: bin, mode: 0o755 },
+    ...applets.map((a): TarEntry => ({ type: 'symlink', path: a, target: '/bin/busybox' })),
+    ...etcFiles(),
+    { type: 'dir', path: 'tmp', mode: 0o1777 },
+    { type: 'dir', path: 'root', mode: 0o700 },
+    { type: 'dir', path: 'home' },
+    { type: 'dir', path: 'var' },
+    { type: 'dir', path: 'var/www' },
+  ];
+  return buildOciArchive({
+    name: opts.name ?? BUSYBOX_IMAGE,
+    files: withParentDirs(entries),
+    config: { cmd: ['sh'] },
+  });
+}
+
+/** Builds one of the built-in images by reference, or undefined for any other reference. */
+export function buildBuiltinImage(ref: string): OciArchive | undefined {
+  if (ref === PAUSE_IMAGE) return buildPauseImage();
+  if (ref === BUSYBOX_IMAGE) return buildBusyboxImage();
+  return undefined;
+}
