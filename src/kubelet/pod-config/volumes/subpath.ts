@@ -47,7 +47,7 @@ export async function provisionSubPath(volumePath: string, subPath: string): Pro
     if (!exists) await mkdir(next, { mode: 0o755 });
     cur = await realpath(next);
     const rel = relative(base, cur);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
+    if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
       throw new Error(`subpath "${subPath}" not within volume path "${volumePath}"`);
     }
   }
