@@ -8,3 +8,5 @@ export { ensureJoinToken, parseJoinToken, formatJoinToken, caHashOf, tokenPath }
 export type { JoinToken } from './token.js';
 export { joinRoutes, CACERTS_PATH, NODE_CREDENTIALS_PATH } from './routes.js';
 export type { NodeCredentials, ExtraRoute } from './routes.js';
+export { ensureAgentCredentials, fetchVerifiedCa, requestNodeCredentials, credentialsFit } from './agent-credentials.js';
+export type { JoinOptions, AgentCredentials } from './agent-credentials.js';
