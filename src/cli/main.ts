@@ -9,6 +9,7 @@ import { startServer } from '../server/index.js';
 import { controllerNames } from '../server/start.js';
 import { runSimNode } from '../server/sim-node.js';
 import { errorChainMessage } from '../machinery/error-chain.js';
+import { addImageCommands } from './image.js';
 
 const NOT_YET = '(accepted; not yet backed by a component in this release)';
 
@@ -101,6 +102,7 @@ export function buildProgram(): Command {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
+  addImageCommands(program);
   return program;
 }
 

@@ -2,7 +2,7 @@
  * kubelet/images: images without a registry — a deterministic OCI image-layout archive builder
  * (own tar writer, oci-archive.ts), the built-in pause and busybox images made from host binaries
  * (builtin.ts), and importing archives into containerd's k8s.io namespace with ctr (import.ts).
- * May import node built-ins and src/kubelet/cri only.
+ * May import node built-ins, src/kubelet/cri and src/kubelet/containerd/config.ts (socket layout) only.
  */
 export { writeTar, readTar, TAR_MTIME } from './tar.js';
 export type { TarEntry } from './tar.js';
@@ -18,3 +18,5 @@ export {
   CRI_NAMESPACE, importImageArchive, importImageBuffer, ensureBuiltinImages, importImageDir, hasImage,
 } from './import.js';
 export type { ImportOptions } from './import.js';
+export { imagesDir, buildBuiltinArchives, importArchiveCommand } from './cli.js';
+export type { ImportCommandOptions } from './cli.js';
