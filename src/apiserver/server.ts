@@ -12,6 +12,9 @@ import { AdmissionChain } from './admission/registry.js';
 import type { AdmissionConfig } from './admission/types.js';
 import { authenticateRequest, UnauthorizedError, type Authenticator, type UserInfo } from './authn/index.js';
 import type { Authorizer } from './authz/index.js';
+import { reconcileBootstrapPolicy } from './authz/bootstrap/reconcile.js';
+import { forbiddenError } from './authz/forbidden.js';
+import { impersonate, wantsImpersonation } from './authn/impersonation.js';
 import {
   aggregatedContentType, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions,
 } from './discovery.js';
@@ -81,7 +84,7 @@ export class ApiServer {
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.cache = new WatchCache(opts.store, { historySize: opts.watchCacheSize });
     const lookup = { get: (g: string, p: string, ns: string, n: string) => this.objects.lookup(g, p, ns, n) };
-    this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup, opts.admission));
+    this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup, { ...opts.admission, authorizer: opts.authorizer }));
     this.deps = {
       store: opts.store,
       cache: this.cache,
@@ -107,6 +110,7 @@ export class ApiServer {
   /** Loads the watch cache, creates the bootstrap namespaces and starts listening. */
   async start(): Promise<{ host: string; port: number }> {
     await this.cache.start();
+    this.opts.authorizer.attach?.({ cache: this.cache });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.opts.port, this.opts.host, () => {
@@ -135,6 +139,7 @@ export class ApiServer {
         if (!(err instanceof StatusError && err.code === 409)) throw err;
       }
     }
+    await reconcileBootstrapPolicy(this.objects);
   }
 
   /** Stops accepting requests, ends watches, waits for in-flight writes, closes the cache. */
@@ -197,6 +202,9 @@ export class ApiServer {
       }
       if (!req.headers.authorization) this.connectionUsers.set(req.socket, user);
     }
+    if (wantsImpersonation(req)) {
+      user = await impersonate(req, user, async (c) => this.opts.authorizer.authorize(c), (c, reason) => forbiddenError(c, reason));
+    }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
     await this.authorize(user, info);
     if (!info.isResourceRequest) return this.nonResource(req, res, path, url);
@@ -222,17 +230,11 @@ export class ApiServer {
   }
 
   private async authorize(user: UserInfo, info: RequestInfo): Promise<void> {
-    const d = await this.opts.authorizer.authorize(info.isResourceRequest
+    const attrs = info.isResourceRequest
       ? { user, verb: info.verb, isResourceRequest: true, namespace: info.namespace, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, name: info.name }
-      : { user, verb: info.verb, isResourceRequest: false, path: info.path });
-    if (d.allowed) return;
-    if (info.isResourceRequest) {
-      const res = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-      const what = info.name ? `${info.resource}${info.group ? '.' + info.group : ''} "${info.name}"` : `${info.resource}${info.group ? '.' + info.group : ''}`;
-      const where = info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope';
-      throw forbidden(`${what} is forbidden: User "${user.username}" cannot ${info.verb} resource "${res}" in API group "${info.group}"${where}${d.reason ? `: ${d.reason}` : ''}`);
-    }
-    throw forbidden(`forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"`);
+      : { user, verb: info.verb, isResourceRequest: false, path: info.path };
+    const d = await this.opts.authorizer.authorize(attrs);
+    if (!d.allowed) throw forbiddenError(attrs, d.reason);
   }
 
   private public(path: string, url: URL, res: ServerResponse): void {

@@ -20,6 +20,7 @@ import { DaemonSetController } from './daemonset/index.js';
 import { JobController, TTLAfterFinishedController } from './job/index.js';
 import { CronJobController } from './cronjob.js';
 import { NodeIpamController, type NodeIpamOptions } from './nodeipam.js';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
@@ -53,6 +54,7 @@ registerController('deployment', (ctx) => new DeploymentController(ctx));
 registerController('statefulset', (ctx) => new StatefulSetController(ctx));
 registerController('daemonset', (ctx) => new DaemonSetController(ctx));
 registerController('nodeipam', (ctx) => new NodeIpamController(ctx, ctx.settings?.nodeipam as NodeIpamOptions | undefined));
+registerController('clusterrole-aggregation', (ctx) => new ClusterRoleAggregationController(ctx));
 
 export interface ControllerManagerOptions {
   client: KubeClient;

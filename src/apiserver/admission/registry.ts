@@ -2,11 +2,15 @@
 import { StatusError } from '../status.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
+import { nodeRestriction } from './node-restriction.js';
+import { rbacEscalation } from './rbac-escalation.js';
 import type { AdmissionAttributes, AdmissionConfig, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
 
 const FACTORIES = new Map<string, AdmissionPluginFactory>([
   ['NamespaceLifecycle', namespaceLifecycle],
   ['DefaultTolerationSeconds', defaultTolerationSeconds],
+  ['NodeRestriction', nodeRestriction],
+  ['RBACEscalation', rbacEscalation],
 ]);
 
 export function registerAdmissionPlugin(name: string, factory: AdmissionPluginFactory): void {

@@ -5,6 +5,7 @@
  */
 import type { ResourceInfo } from '../../api/resources.js';
 import type { UserInfo } from '../authn/index.js';
+import type { Authorizer } from '../authz/index.js';
 import type { KObject } from '../rest/codec.js';
 
 export interface AdmissionAttributes {
@@ -36,6 +37,8 @@ export interface AdmissionConfig {
   defaultNotReadyTolerationSeconds?: number;
   /** DefaultTolerationSeconds: how long pods tolerate node.kubernetes.io/unreachable:NoExecute (default 300). */
   defaultUnreachableTolerationSeconds?: number;
+  /** RBAC escalation check and NodeRestriction: the API server's authorizer (its RBAC rules and `escalate`/`bind` checks). */
+  authorizer?: Authorizer;
 }
 
 export type AdmissionPluginFactory = (lookup: AdmissionLookup, config: AdmissionConfig) => AdmissionPlugin;

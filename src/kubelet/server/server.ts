@@ -23,6 +23,7 @@ import { criLookups, KubeletApiError, type PodLookups, type StreamingRuntime } f
 /** The API server's identity towards kubelets (upstream's --kubelet-client-certificate user). */
 export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 const MASTERS = 'system:masters';
+const TUNNEL_ALIAS = 'k8ts-spdy-portforward-tunnel';
 
 export interface KubeletServerOptions {
   /** Address to listen on (the node IP). */
@@ -110,9 +111,15 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     noServer: true,
     perMessageDeflate: false,
     handleProtocols: (offered) => {
-      for (const p of [WS_REMOTE_COMMAND_V5, WS_REMOTE_COMMAND_V4, WS_PORT_FORWARD_TUNNEL]) if (offered.has(p)) return p;
+      for (const p of [WS_REMOTE_COMMAND_V5, WS_REMOTE_COMMAND_V4, TUNNEL_ALIAS]) if (offered.has(p)) return p;
       return false;
     },
+  });
+  // `ws` only takes RFC 6455 tokens as subprotocols, and "SPDY/3.1+portforward.k8s.io" has a "/": the
+  // request carries a token alias through the handshake and the answer names the real protocol.
+  wss.on('headers', (headers) => {
+    const i = headers.indexOf(`Sec-WebSocket-Protocol: ${TUNNEL_ALIAS}`);
+    if (i >= 0) headers[i] = `Sec-WebSocket-Protocol: ${WS_PORT_FORWARD_TUNNEL}`;
   });
 
   const server: Server = createServer({
@@ -275,6 +282,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         method: 'POST',
         headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'portforward.k8s.io' },
       });
+      req.headers['sec-websocket-protocol'] = TUNNEL_ALIAS;
       const ws = await accept(req, socket, head);
       if (up.head.length) ws.send(up.head);
       await tunnelWebSocket(ws, up.socket);

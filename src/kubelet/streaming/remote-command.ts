@@ -49,9 +49,10 @@ export class RemoteCommand extends EventEmitter<RemoteCommandEvents> {
   }
 
   /** Opens the runtime's streaming URL (http://127.0.0.1:…/exec/<token> or /attach/<token>). */
-  static async connect(url: string, opts: RemoteCommandOptions): Promise<RemoteCommand> {
+  static async connect(url: string, opts: RemoteCommandOptions, tls?: { ca?: string; cert?: string; key?: string }): Promise<RemoteCommand> {
     const { socket, head } = await dialUpgrade(url, {
       method: 'POST',
+      tls,
       headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': REMOTE_COMMAND_V4 },
     });
     return new RemoteCommand(new SpdySession(socket, 'client', head), opts);
