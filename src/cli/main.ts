@@ -3,11 +3,13 @@
  * commands join it. Uses server/ for wiring; never reaches into components directly.
  */
 import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../server/index.js';
 import { controllerNames } from '../server/start.js';
 import { runSimNode } from '../server/sim-node.js';
+import { runAgent } from '../server/join/index.js';
 import { errorChainMessage } from '../machinery/error-chain.js';
 import { addImageCommands } from './image.js';
 
@@ -68,6 +70,41 @@ export function buildProgram(): Command {
             process.exit(1);
           },
         );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+
+  program
+    .command('agent')
+    .description('Run a node that joins a running k8ts server (containerd, CNI and the node agent), in the foreground until SIGINT/SIGTERM')
+    .requiredOption('--server <url>', 'the API server, https://HOST:PORT')
+    .option('--token <token>', "the join token (the server's DATA/server/token)")
+    .option('--token-file <file>', 'read the join token from this file')
+    .option('--data-dir <dir>', 'where the agent keeps its credentials, containerd and pod data', join(homedir(), '.k8ts-agent'))
+    .option('--node-name <name>', 'node name (default: the host name)')
+    .option('--node-ip <ip>', "the node's InternalIP", '127.0.0.1')
+    .option('--kubelet-port <port>', 'port of the kubelet API (0 picks a free one)', '10250')
+    .option('--container-runtime-endpoint <endpoint>', 'use this CRI endpoint instead of starting containerd')
+    .option('--cni-bridge <name>', 'the pod network bridge', 'k8ts0')
+    .action(async (o: Record<string, string>) => {
+      const log = (m: string): void => void process.stderr.write(`${m}\n`);
+      let token = o.token;
+      if (!token && o.tokenFile) token = (await readFile(o.tokenFile, 'utf8')).trim();
+      if (!token) throw new Error('k8ts agent needs --token or --token-file');
+      const kubeletPort = Number(o.kubeletPort);
+      if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port must be a port number, got "${o.kubeletPort}"`);
+      const agent = await runAgent({
+        server: o.server, token, dataDir: o.dataDir, nodeName: o.nodeName, nodeIp: o.nodeIp, kubeletPort,
+        containerRuntimeEndpoint: o.containerRuntimeEndpoint, cniBridge: o.cniBridge, log,
+      });
+      log(`k8ts agent: node ${agent.nodeName} running (kubelet API on ${o.nodeIp}:${agent.kubeletPort})`);
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        log(`k8ts agent: ${signal} received, stopping node ${agent.nodeName} (its pods keep running)`);
+        agent.stop().then(() => process.exit(0), () => process.exit(1));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

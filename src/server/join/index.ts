@@ -10,3 +10,5 @@ export { joinRoutes, CACERTS_PATH, NODE_CREDENTIALS_PATH } from './routes.js';
 export type { NodeCredentials, ExtraRoute } from './routes.js';
 export { ensureAgentCredentials, fetchVerifiedCa, requestNodeCredentials, credentialsFit } from './agent-credentials.js';
 export type { JoinOptions, AgentCredentials } from './agent-credentials.js';
+export { runAgent } from './run-agent.js';
+export type { AgentOptions, RunningAgent } from './run-agent.js';
