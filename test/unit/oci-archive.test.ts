@@ -3,14 +3,14 @@
  * the layer's root filesystem (checked with GNU tar as well as our reader), determinism.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   ANNOTATION_CONTAINERD_NAME, ANNOTATION_REF_NAME, BUSYBOX_IMAGE, MEDIA_CONFIG, MEDIA_LAYER_GZIP, MEDIA_MANIFEST, PAUSE_IMAGE,
-  buildBusyboxImage, buildOciArchive, buildPauseImage, readTar, referenceTag, sha256, writeTar, type OciArchive, type TarEntry,
+  buildBusyboxImage, buildOciArchive, buildPauseImage, isDynamicElf, readTar, referenceTag, sha256, writeTar, type OciArchive, type TarEntry,
 } from '../../src/kubelet/images/index.js';
 
 function files(tar: Buffer): Map<string, TarEntry> {
@@ -160,5 +160,22 @@ describe('tar writer', () => {
   it('archives from arbitrary entries name the image as given', () => {
     const a = buildOciArchive({ name: 'example.test/app:v1', files: [{ type: 'file', path: 'app', data: Buffer.from('#!/bin/sh\n'), mode: 0o755 }], config: { cmd: ['/app'] } });
     expect(open(a).index.manifests[0]!.annotations[ANNOTATION_CONTAINERD_NAME]).toBe('example.test/app:v1');
+  });
+});
+
+describe('host binaries for images', () => {
+  it.each([
+    ['/usr/bin/busybox', false],
+    ['/usr/bin/catatonit', false],
+    [process.execPath, true],
+    ['/bin/ls', true],
+  ])('%s dynamically linked: %s', (path, dynamic) => {
+    expect(isDynamicElf(readFileSync(path))).toBe(dynamic);
+  });
+
+  it('refuses a dynamically linked busybox', () => {
+    expect(() => buildBusyboxImage({ busybox: '/bin/ls' })).toThrow(
+      "/bin/ls is dynamically linked and cannot run alone in an image: install Debian's busybox-static package (apt-get install busybox-static)",
+    );
   });
 });

@@ -14,11 +14,33 @@ export const BUSYBOX_IMAGE = 'k8ts.local/busybox:1.36';
 export const CATATONIT_PATH = '/usr/bin/catatonit';
 export const BUSYBOX_PATH = '/usr/bin/busybox';
 
+/** True when an ELF binary asks for a program interpreter (is dynamically linked). */
+export function isDynamicElf(bin: Buffer): boolean {
+  if (bin.length < 64 || bin.readUInt32BE(0) !== 0x7f454c46) return false;
+  const is64 = bin[4] === 2;
+  const le = bin[5] === 1;
+  const u16 = (o: number): number => (le ? bin.readUInt16LE(o) : bin.readUInt16BE(o));
+  const u32 = (o: number): number => (le ? bin.readUInt32LE(o) : bin.readUInt32BE(o));
+  const phoff = is64 ? Number(le ? bin.readBigUInt64LE(0x20) : bin.readBigUInt64BE(0x20)) : u32(0x1c);
+  const phentsize = u16(is64 ? 0x36 : 0x2a);
+  const phnum = u16(is64 ? 0x38 : 0x2c);
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    if (o + 4 > bin.length) break;
+    if (u32(o) === 3) return true; // PT_INTERP
+  }
+  return false;
+}
+
 function hostBinary(path: string, pkg: string): Buffer {
   if (!existsSync(path)) {
     throw new Error(`${path} not found: install Debian's ${pkg} package (apt-get install ${pkg})`);
   }
-  return readFileSync(path);
+  const bin = readFileSync(path);
+  if (isDynamicElf(bin)) {
+    throw new Error(`${path} is dynamically linked and cannot run alone in an image: install Debian's ${pkg} package (apt-get install ${pkg})`);
+  }
+  return bin;
 }
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n';

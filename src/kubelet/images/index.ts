@@ -12,7 +12,7 @@ export {
 } from './oci-archive.js';
 export type { OciArchive, OciImageSpec, ImageConfig } from './oci-archive.js';
 export {
-  PAUSE_IMAGE, BUSYBOX_IMAGE, CATATONIT_PATH, BUSYBOX_PATH, buildPauseImage, buildBusyboxImage, buildBuiltinImage, busyboxApplets,
+  PAUSE_IMAGE, BUSYBOX_IMAGE, CATATONIT_PATH, BUSYBOX_PATH, buildPauseImage, buildBusyboxImage, buildBuiltinImage, busyboxApplets, isDynamicElf,
 } from './builtin.js';
 export {
   CRI_NAMESPACE, importImageArchive, importImageBuffer, ensureBuiltinImages, importImageDir, hasImage,
