@@ -151,7 +151,7 @@ describe('containerd via the CRI client', () => {
     expect(left.items).toEqual([]);
   });
 
-  it('ExecSync returns stdout, stderr and the exit code; containers survive a containerd crash', async () => {
+  it('ExecSync returns stdout, stderr and the exit code; containers survive a containerd crash and restart', async () => {
     const config = sandboxConfig('sleeper');
     const { podSandboxId } = await cri.runtime.runPodSandbox({ config });
     const { containerId } = await cri.runtime.createContainer({
@@ -184,6 +184,14 @@ describe('containerd via the CRI client', () => {
       return (await cri.runtime.containerStatus({ containerId }).catch(() => undefined))?.status ?? undefined;
     }, { what: 'containerd to come back' });
     expect(status.state).toBe('CONTAINER_RUNNING');
+
+    // A clean stop and a new start on the same data dir (an agent restart): still running.
+    await ctrd.stop();
+    expect(ctrd.pid()).toBeUndefined();
+    ctrd = await startContainerd({ dataDir });
+    expect(ctrd.pid()).not.toBe(oldPid);
+    expect((await cri.runtime.containerStatus({ containerId })).status?.state).toBe('CONTAINER_RUNNING');
+    expect((await cri.runtime.execSync({ containerId, cmd: ['echo', 'still here'] })).stdout.toString()).toBe('still here\n');
 
     await cri.runtime.stopContainer({ containerId, timeout: 0 });
     const exited = await waitExited(containerId);
