@@ -46,3 +46,5 @@ export {
   ExecTimeoutError, ExecExitError, KUBE_VERSION, MAX_OUTPUT_BYTES, formatPod, goList, goQuote, goSeconds, probeTypeTitle,
 } from './types.js';
 export type { CommandRunner, ExecResult, ProbeOutcome, ProbeType } from './types.js';
+export { createPodProbes } from './pod-probes.js';
+export type { AgentPodProbes, PodProbesOptions, RunningContainer } from './pod-probes.js';
