@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/client/index.js';
-import { kubeLookup, resolveEnv, VolumeManager, type VolumeLookup } from '../../src/kubelet/pod-config/index.js';
+import type { PodInputs } from '../../src/kubelet/agent/index.js';
+import { createPodInputs, kubeLookup, resolveEnv, VolumeManager, type VolumeLookup } from '../../src/kubelet/pod-config/index.js';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
 let t: TestServer;
@@ -39,6 +40,12 @@ spec:
     - {name: MSG, value: "$(GREETING) from $(POD_NAME) $(CM_mode)"}
     - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
     - {name: MEM_MI, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+    command: [sh, -c, "echo $(MSG)"]
+    args: ["$(POD_NAME)", "$$(POD_NAME)"]
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/app}
+    - {name: data, mountPath: /data, subPathExpr: "$(POD_NAME)"}
+    securityContext: {runAsUser: 1000, capabilities: {add: [CAP_NET_ADMIN]}}
   volumes:
   - {name: cfg, configMap: {name: app}}
   - {name: sec, secret: {secretName: creds}}
@@ -153,5 +160,32 @@ describe('volumes through the API', () => {
     await mgr.tearDown(pod.metadata.uid);
     await expect(lstat(join(agentDir, 'agent/pods', pod.metadata.uid))).rejects.toThrow();
     expect((await lstat(hostDir)).isDirectory()).toBe(true);
+  });
+});
+
+describe('createPodInputs, the agent PodInputs', () => {
+  it('gives a container its envs, mounts, command and Linux config', async () => {
+    const inputs: PodInputs = createPodInputs({ dataDir: agentDir, client, hostIPs: ['127.0.0.1'] });
+    await inputs.preparePod(pod);
+    const r = (await inputs.containerInputs(pod, pod.spec.containers[0], '10.42.0.7')) as any;
+    const env = Object.fromEntries(r.envs.map((e: any) => [e.key, e.value]));
+    expect(env.POD_NAME).toBe('web');
+    expect(r.command).toEqual(['sh', '-c', `echo ${env.MSG}`]);
+    expect(r.args).toEqual(['web', '$(POD_NAME)']);
+    expect(r.mounts.map((m: any) => [m.containerPath, m.readonly])).toEqual([['/etc/app', true], ['/data', false]]);
+    expect(r.mounts[1].hostPath).toBe(join(hostDir, 'web'));
+    expect(r.linux.resources).toMatchObject({ cpuShares: 102, cpuQuota: 50_000, memoryLimitInBytes: 64 * 1024 * 1024 });
+    expect(r.linux.securityContext).toMatchObject({ runAsUser: { value: 1000 }, capabilities: { addCapabilities: ['NET_ADMIN'] } });
+    expect(inputs.qosClass(pod)).toBe('Burstable');
+    await inputs.cleanupPod(pod.metadata.uid);
+    await expect(lstat(join(agentDir, 'agent/pods', pod.metadata.uid))).rejects.toThrow();
+  });
+
+  it('fails with a ContainerConfigError naming the missing key', async () => {
+    const inputs = createPodInputs({ dataDir: agentDir, client, hostIPs: ['127.0.0.1'] });
+    const c = { name: 'x', image: 'k8ts.local/busybox:1.36', env: [{ name: 'V', valueFrom: { secretKeyRef: { name: 'creds', key: 'user' } } }] };
+    const err = await inputs.containerInputs({ ...pod, spec: { ...pod.spec, volumes: [] } }, c, undefined).catch((e) => e);
+    expect(err.name).toBe('ContainerConfigError');
+    expect(err.message).toBe("couldn't find key user in Secret default/creds");
   });
 });

@@ -54,3 +54,5 @@ export { writeAtomic, applyGroup, validatePayloadPath, DATA_DIR } from './volume
 export type { FileProjection } from './volumes/atomic-writer.js';
 export { checkHostPathType } from './volumes/host-path.js';
 export { kubeLookup } from './volumes/lookup.js';
+export { createPodInputs, ContainerConfigError } from './pod-inputs.js';
+export type { PodConfigInputs, PodConfigInputsOptions, PodConfigContainerInputs, ImageStatusSource } from './pod-inputs.js';

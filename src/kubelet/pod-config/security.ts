@@ -71,8 +71,11 @@ function supplementalGroups(pod: any): number[] {
   return groups;
 }
 
-/** The container's CRI security context. */
-export function containerSecurityContext(pod: any, container: any): CriLinuxContainerSecurityContext {
+/**
+ * The container's CRI security context. With the image's user known and no runAsUser set, the
+ * image's uid (or user name) is passed on as the kubelet does, so a runAsGroup alone is valid.
+ */
+export function containerSecurityContext(pod: any, container: any, image?: ImageUser): CriLinuxContainerSecurityContext {
   const sc = effectiveSecurityContext(pod, container);
   const privileged = sc.privileged === true;
   const out: CriLinuxContainerSecurityContext = {
@@ -87,6 +90,8 @@ export function containerSecurityContext(pod: any, container: any): CriLinuxCont
   const se = seLinux(sc.seLinuxOptions);
   if (se) out.selinuxOptions = se;
   if (typeof sc.runAsUser === 'number') out.runAsUser = { value: sc.runAsUser };
+  else if (typeof image?.uid === 'number') out.runAsUser = { value: image.uid };
+  else if (image?.username) out.runAsUsername = image.username;
   if (typeof sc.runAsGroup === 'number') out.runAsGroup = { value: sc.runAsGroup };
   const groups = supplementalGroups(pod);
   if (groups.length) out.supplementalGroups = groups;
