@@ -94,20 +94,22 @@ export function buildProgram(): Command {
       if (!token) throw new Error('k8ts agent needs --token or --token-file');
       const kubeletPort = Number(o.kubeletPort);
       if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port must be a port number, got "${o.kubeletPort}"`);
-      const agent = await runAgent({
+      // Signals during start-up wait for it to finish, so containerd is never left behind.
+      const starting = runAgent({
         server: o.server, token, dataDir: o.dataDir, nodeName: o.nodeName, nodeIp: o.nodeIp, kubeletPort,
         containerRuntimeEndpoint: o.containerRuntimeEndpoint, cniBridge: o.cniBridge, log,
       });
-      log(`k8ts agent: node ${agent.nodeName} running (kubelet API on ${o.nodeIp}:${agent.kubeletPort})`);
       let stopping = false;
       const stop = (signal: string): void => {
         if (stopping) return;
         stopping = true;
-        log(`k8ts agent: ${signal} received, stopping node ${agent.nodeName} (its pods keep running)`);
-        agent.stop().then(() => process.exit(0), () => process.exit(1));
+        log(`k8ts agent: ${signal} received, stopping the node (its pods keep running)`);
+        starting.then((agent) => agent.stop()).then(() => process.exit(0), () => process.exit(1));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      const agent = await starting;
+      log(`k8ts agent: node ${agent.nodeName} running (kubelet API on ${o.nodeIp}:${agent.kubeletPort})`);
     });
 
   const sim = program.command('sim').description('Simulated nodes');
