@@ -11,6 +11,7 @@ import { KubeClient } from '../client/index.js';
 import { startControllers, type RunningControllers } from '../controllers/index.js';
 import { startScheduler, type RunningScheduler } from '../scheduler/index.js';
 import { SimNodePool, type SimNodeDefaults } from '../kubelet/sim/index.js';
+import { startContainerdNode, type ContainerdNodeOptions, type RunningContainerdNode } from './containerd-node.js';
 import { createStore } from '../storage/registry.js';
 import type { Store } from '../storage/store.js';
 
@@ -33,13 +34,24 @@ export interface ServerOptions {
   disable?: string[];
   /**
    * Node runtime: `sim` starts `simNodes` simulated node agents in this process once the API
-   * server is ready; `none` (default here) starts none; `containerd` is not backed yet.
+   * server is ready; `none` (default here) starts none; `containerd` runs containerd (or uses
+   * containerRuntimeEndpoint) and a node agent for this machine (containerd-node.ts).
    */
   runtime?: 'sim' | 'none' | 'containerd';
   /** How many simulated nodes with runtime `sim` (default 1), named sim-node-1 … sim-node-N. */
   simNodes?: number;
   /** InternalIP of the first node (default 127.0.0.1 for sim-node-1). */
   nodeIp?: string;
+  /** Runtime containerd: an existing CRI endpoint to use instead of starting containerd. */
+  containerRuntimeEndpoint?: string;
+  /** Runtime containerd: node name (default the host name). */
+  nodeName?: string;
+  /** Runtime containerd: kubelet API port (default 10250; 0 picks a free one). */
+  kubeletPort?: number;
+  /** Runtime containerd: CNI bridge name (default k8ts0). */
+  cniBridge?: string;
+  /** Runtime containerd: agent periods and back-off (tests). */
+  agent?: ContainerdNodeOptions['agent'];
   /** Settings for every simulated node: capacity, labels, lifecycle timings, heartbeat intervals. */
   simNode?: SimNodeDefaults;
   /** How long a node may miss lease renewals before the node lifecycle controller marks it Unknown (default 40 s). */
@@ -68,6 +80,8 @@ export interface RunningServer {
   controllers: RunningControllers;
   /** The simulated nodes (runtime `sim`): stop one with `simNodes.get(name).stop()`, add more with `add()`. */
   simNodes?: SimNodePool;
+  /** The real node (runtime `containerd`): its agent, CRI client and containerd. */
+  node?: RunningContainerdNode;
   /** D/server/token: the join token for `k8ts agent --token` (0600). */
   joinTokenPath: string;
   stop(): Promise<void>;
@@ -186,12 +200,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   }
 
+  // A real node (runtime `containerd`): containerd and the node agent, as system:node:NAME.
+  let node: RunningContainerdNode | undefined;
+  if (opts.runtime === 'containerd') {
+    try {
+      node = await startContainerdNode({
+        dataDir, server: url, pki, log, containerRuntimeEndpoint: opts.containerRuntimeEndpoint, nodeName: opts.nodeName,
+        nodeIp: opts.nodeIp, kubeletPort: opts.kubeletPort, cniBridge: opts.cniBridge, agent: opts.agent,
+      });
+    } catch (err) {
+      await scheduler?.stop();
+      schedulerClient?.close();
+      await controllers.stop();
+      client.close();
+      await apiServer.close();
+      await store.close();
+      throw new Error('start node', { cause: err });
+    }
+  }
+
   let stopping: Promise<void> | undefined;
   return {
-    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers, simNodes, joinTokenPath: joinToken.path,
+    url, host: bound.host, port: bound.port, kubeconfigPath, apiServer, store, controllers, simNodes, node, joinTokenPath: joinToken.path,
     stop() {
       stopping ??= (async () => {
         await simNodes?.close();
+        await node?.stop();
         await scheduler?.stop();
         schedulerClient?.close();
         await controllers.stop();

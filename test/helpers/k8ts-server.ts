@@ -3,11 +3,13 @@
  * loopback port, and the real kubectl to drive it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/index.js';
 import { controllerNames } from '../../src/server/start.js';
+import { ensureTestImages } from './images.js';
+import { acquireTestNetwork, type TestNetwork } from './node-network.js';
 
 export const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
 
@@ -38,7 +40,23 @@ export async function startTestServer(opts: Partial<ServerOptions> & { apiOnly?:
   if (opts.apiOnly) opts = { ...opts, disable: allComponents() };
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-test-')));
   const cacheDir = await mkdtemp(join(tmpdir(), 'k8ts-kubectl-cache-'));
-  const server = await startServer({ listen: '127.0.0.1:0', log: () => {}, ...opts, dataDir });
+  // A real node: its own pod network (cluster CIDR, bridge), a free kubelet port, the test images in D/images.
+  let net: TestNetwork | undefined;
+  if (opts.runtime === 'containerd') {
+    net = acquireTestNetwork();
+    const images = await ensureTestImages();
+    await mkdir(join(dataDir, 'images'), { recursive: true });
+    await copyFile(images.pause, join(dataDir, 'images', 'pause.tar'));
+    await copyFile(images.busybox, join(dataDir, 'images', 'busybox.tar'));
+    opts = { clusterCidr: net.clusterCidr, cniBridge: net.cniBridge, kubeletPort: 0, ...opts };
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer({ listen: '127.0.0.1:0', log: () => {}, ...opts, dataDir });
+  } catch (err) {
+    net?.release();
+    throw err;
+  }
   const kubectl = (args: string[], o: { input?: string; version?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> =>
     runKubectl(['--kubeconfig', server.kubeconfigPath, '--cache-dir', cacheDir, ...args], o);
   return {
@@ -49,7 +67,10 @@ export async function startTestServer(opts: Partial<ServerOptions> & { apiOnly?:
       return r.stdout;
     },
     async stop() {
+      // Pod sandboxes go before containerd stops, so no container outlives the test server.
+      await server.node?.stop({ removePods: true });
       await server.stop();
+      net?.release();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
       await rm(cacheDir, { recursive: true, force: true });
     },

@@ -119,8 +119,8 @@ export async function startContainer(d: StartDeps, r: StartRequest): Promise<Wai
   const config: Msg = {
     metadata: { name: c.name, attempt: r.restartCount },
     image: { image: img.ref, userSpecifiedImage: c.image },
-    command: c.command ?? [],
-    args: c.args ?? [],
+    command: inputs.command ?? c.command ?? [],
+    args: inputs.args ?? c.args ?? [],
     workingDir: c.workingDir ?? '',
     envs: inputs.envs,
     mounts: inputs.mounts,

@@ -20,6 +20,9 @@ export interface ContainerInputs {
   mounts: Msg[];
   /** LinuxContainerConfig: { resources, securityContext } */
   linux: Msg;
+  /** command and args with $(VAR) expanded (default: the spec's). */
+  command?: string[];
+  args?: string[];
 }
 
 export interface PodInputs {

@@ -181,7 +181,7 @@ export class PodSyncer {
       });
       if (failed) {
         rec.reasons.set(c.name, failed);
-        soon(failed.reason === 'ErrImagePull' || failed.reason === 'ImagePullBackOff' ? Math.max(1000, this.d.pullBackoff.delay(`${uid}/${c.name}/pull`)) : 2000);
+        soon(failed.reason === 'ErrImagePull' || failed.reason === 'ImagePullBackOff' ? Math.max(1000, this.d.pullBackoff.delay(`${uid}/${c.name}/pull`)) : 5000);
         return false;
       }
       rec.reasons.delete(c.name);
