@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { findResource, RESOURCES } from '../api/resources.js';
 import type { Store } from '../storage/store.js';
 import { AdmissionChain } from './admission/registry.js';
@@ -27,6 +28,7 @@ import { findStorageResource, Objects } from './rest/objects.js';
 import { sendJson, type Call } from './rest/request.js';
 import { handleReview } from './rest/reviews.js';
 import { handleSubresource } from './rest/subresources.js';
+import { registerKubeletClient, upgradeResponse, type KubeletClientConfig } from './rest/connect.js';
 import { forbidden, internalError, methodNotAllowed, routeNotFound, StatusError, unauthorized } from './status.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -56,6 +58,8 @@ export interface ApiServerOptions {
    * handles the request and resolves true, or resolves false to pass it on (k8ts' join endpoints).
    */
   extraRoutes?: Array<(req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>>;
+  /** Client certificate for the kubelets' API (pods/log, exec, attach, portforward) and the CA their serving certificates chain to. */
+  kubeletClient?: KubeletClientConfig;
   log?: (msg: string) => void;
 }
 
@@ -105,6 +109,9 @@ export class ApiServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    // Upgrades (exec, attach, port-forward) take the same pipeline, answering through the raw socket.
+    if (opts.kubeletClient) registerKubeletClient(this.deps, opts.kubeletClient);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handle(req, upgradeResponse(req, socket, head)));
   }
 
   /** Loads the watch cache, creates the bootstrap namespaces and starts listening. */

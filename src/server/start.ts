@@ -118,8 +118,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const authenticators: Authenticator[] = [createAuthenticator('client-cert')];
   if (opts.tokenAuthFile) authenticators.push(createAuthenticator('token-file', { path: opts.tokenAuthFile }));
 
+  // The API server's identity towards kubelets (pods/log, exec, attach, portforward), as upstream's
+  // --kubelet-client-certificate: user kube-apiserver-kubelet-client in system:masters.
+  const kubeletClient = await issueClientCert(pki, { user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] });
   const apiServer = new ApiServer({
     store,
+    kubeletClient: { ca: pki.caCertPem, cert: kubeletClient.certPem, key: kubeletClient.keyPem },
     tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
     authenticators,
     authorizer: alwaysAllowAuthenticated,

@@ -14,6 +14,7 @@ import { patchStatus, type HandlerDeps } from './handlers.js';
 import { rfc3339 } from './object-meta.js';
 import { target } from './objects.js';
 import { dryRunOf, fieldManagerOf, sendJson, type Call } from './request.js';
+import { connect } from './connect.js';
 
 export async function handleSubresource(d: HandlerDeps, call: Call): Promise<void> {
   const { info } = call;
@@ -178,15 +179,4 @@ async function finalize(d: HandlerDeps, call: Call): Promise<void> {
     return ns;
   }, { fieldManager: fieldManagerOf(call.query, call.req.headers['user-agent']), user: call.user, subresource: 'finalize' });
   sendJson(call, 200, updated);
-}
-
-/** The streaming subresources are served by the pod's node agent. */
-async function connect(d: HandlerDeps, call: Call): Promise<void> {
-  const r = call.storage;
-  const obj = await d.objects.get(r, call.info.namespace, call.info.name);
-  if (r.plural === 'pods' && !obj.spec?.nodeName) {
-    throw badRequest(`pod ${call.info.name} does not have a host assigned`);
-  }
-  const where = r.plural === 'pods' ? `node "${obj.spec.nodeName}"` : `${r.plural} "${call.info.name}"`;
-  throw serviceUnavailable(`no node agent is connected for ${where}: ${call.info.subresource} needs a running k8ts node agent`);
 }
