@@ -1,0 +1,146 @@
+/**
+ * Pod inputs on a real node (containerd through the node agent), seen as a user sees them with the
+ * real kubectl: ConfigMap and Secret volumes and env, the downward API (env and volume), a
+ * projected ServiceAccount token, subPath, `$(VAR)` in command/args, a ConfigMap volume updated in
+ * place after `kubectl replace` (while env and a subPath mount keep the old value, as upstream),
+ * and the user-facing failures: FailedMount for a missing ConfigMap, CreateContainerConfigError for
+ * a missing key.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
+import { pollUntil } from '../helpers/poll.js';
+
+const IMAGE = 'k8ts.local/busybox:1.36';
+let t: TestServer;
+
+const PRINTER = `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: printer
+  labels: {app: printer, tier: back}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${IMAGE}
+    command: [sh, -c]
+    args:
+    - >-
+      while true; do
+      echo "cfg=$$(cat /etc/app/greeting) single=$$(cat /etc/single.conf) sec=$$(cat /etc/creds/password)
+      env=$GREETING/$PASSWORD/$(MSG) name=$$(cat /etc/info/name) labels=$$(cat /etc/info/labels | tr '\\n' ,)
+      ip=$POD_IP tokenparts=$$(awk -F. '{print NF}' /var/run/secrets/tokens/vault) node=$(NODE)";
+      sleep 0.3; done
+    env:
+    - {name: GREETING, valueFrom: {configMapKeyRef: {name: app, key: greeting}}}
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+    - {name: MSG, value: "$(GREETING)-msg"}
+    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/app}
+    - {name: cfg, mountPath: /etc/single.conf, subPath: greeting}
+    - {name: creds, mountPath: /etc/creds}
+    - {name: info, mountPath: /etc/info}
+    - {name: tokens, mountPath: /var/run/secrets/tokens}
+  volumes:
+  - {name: cfg, configMap: {name: app}}
+  - {name: creds, secret: {secretName: creds}}
+  - name: info
+    downwardAPI:
+      items:
+      - {path: name, fieldRef: {fieldPath: metadata.name}}
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+  - name: tokens
+    projected:
+      sources:
+      - serviceAccountToken: {path: vault, audience: vault, expirationSeconds: 3600}
+`;
+
+async function lastLine(pod: string): Promise<string> {
+  const r = await t.kubectl(['logs', pod, '--tail=1']);
+  return r.code === 0 ? r.stdout.trim() : '';
+}
+
+beforeAll(async () => {
+  t = await startTestServer({
+    runtime: 'containerd', nodeName: 'node-volumes', agent: { resyncMs: 500 },
+    log: (m) => process.env.K8TS_TEST_LOG && process.stderr.write(`${m}\n`),
+  });
+  await pollUntil(async () => (await t.kubectl(['get', 'node', 'node-volumes'])).stdout.includes(' Ready'), 'node Ready', 1200, 100);
+  await pollUntil(async () => (await t.kubectl(['get', 'serviceaccount', 'default'])).code === 0, 'default ServiceAccount', 600, 100);
+}, 180_000);
+
+afterAll(async () => {
+  await t?.stop();
+}, 120_000);
+
+describe('pod inputs on a real node', () => {
+  it('gives a container its ConfigMap, Secret, downward API and token volumes and env', async () => {
+    await t.ok(['create', 'configmap', 'app', '--from-literal=greeting=hello']);
+    await t.ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret']);
+    await t.ok(['apply', '-f', '-'], PRINTER);
+    let line = '';
+    await pollUntil(async () => (line = await lastLine('printer')).startsWith('cfg='), 'printer output', 1200, 100);
+    const ip = JSON.parse(await t.ok(['get', 'pod', 'printer', '-o', 'json'])).status.podIP;
+    expect(line).toBe(
+      `cfg=hello single=hello sec=s3cret env=hello/s3cret/hello-msg name=printer labels=app="printer",tier="back" ip=${ip} tokenparts=3 node=node-volumes`,
+    );
+  }, 120_000);
+
+  it('updates a ConfigMap volume in place; env and subPath mounts keep the value they started with', async () => {
+    await t.ok(['replace', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {greeting: bonjour}\n');
+    let line = '';
+    await pollUntil(async () => (line = await lastLine('printer')).startsWith('cfg=bonjour'), `updated ConfigMap volume (last: ${line})`, 1200, 100);
+    expect(line).toMatch(/^cfg=bonjour single=hello sec=s3cret env=hello\/s3cret\/hello-msg /);
+    const pod = JSON.parse(await t.ok(['get', 'pod', 'printer', '-o', 'json']));
+    expect(pod.status.containerStatuses[0].restartCount).toBe(0);
+  }, 120_000);
+
+  it('reports a missing ConfigMap volume as FailedMount naming the volume', async () => {
+    await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: nomount}
+spec:
+  containers:
+  - {name: main, image: ${IMAGE}, command: [sleep, '3600'], volumeMounts: [{name: cfg, mountPath: /cfg}]}
+  volumes:
+  - {name: cfg, configMap: {name: nope}}
+`);
+    let events = '';
+    await pollUntil(async () => {
+      events = (await t.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=nomount', '-o', 'json'])).stdout;
+      return events.includes('FailedMount');
+    }, 'FailedMount event', 1200, 100);
+    const ev = JSON.parse(events).items.find((e: any) => e.reason === 'FailedMount');
+    expect(ev.type).toBe('Warning');
+    expect(ev.message).toBe('MountVolume.SetUp failed for volume "cfg" : configmap "nope" not found');
+    const pod = JSON.parse(await t.ok(['get', 'pod', 'nomount', '-o', 'json']));
+    expect(pod.status.phase).toBe('Pending');
+  }, 120_000);
+
+  it('reports a missing ConfigMap key as CreateContainerConfigError', async () => {
+    await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: nokey}
+spec:
+  containers:
+  - name: main
+    image: ${IMAGE}
+    command: [sleep, '3600']
+    env: [{name: X, valueFrom: {configMapKeyRef: {name: app, key: missing}}}]
+`);
+    let waiting: any;
+    await pollUntil(async () => {
+      const pod = JSON.parse(await t.ok(['get', 'pod', 'nokey', '-o', 'json']));
+      waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+      return waiting?.reason === 'CreateContainerConfigError';
+    }, 'CreateContainerConfigError', 1200, 100);
+    expect(waiting.message).toBe("couldn't find key missing in ConfigMap default/app");
+    const get = await t.ok(['get', 'pod', 'nokey']);
+    expect(get).toMatch(/nokey\s+0\/1\s+CreateContainerConfigError\s+0/);
+  }, 120_000);
+});
