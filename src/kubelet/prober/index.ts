@@ -25,6 +25,10 @@
  *   probes.remove(uid)                 // pod gone;  probes.stop() on shutdown
  *
  * A liveness failure holds that worker until update() shows a new containerID for the container.
+ *
+ * For src/kubelet/agent (its PodProbes/PodHooks interfaces) there are ready adapters:
+ *   startNodeAgent({ ..., ...probesAndHooks({ client, runtime: cri.runtime, nodeName, nodeIP, log }) })
+ * or createPodProbes / createPodHooks (src/kubelet/lifecycle) with your own runner and recorder.
  */
 export { ProbeManager, probeGracePeriodSeconds, probeKillMessage, PROBE_KILL_REASON } from './manager.js';
 export type { ProbeManagerOptions, ProbeResultUpdate, ProbeEventRecord, ProbeResultValue } from './manager.js';
@@ -48,3 +52,5 @@ export {
 export type { CommandRunner, ExecResult, ProbeOutcome, ProbeType } from './types.js';
 export { createPodProbes } from './pod-probes.js';
 export type { AgentPodProbes, PodProbesOptions, RunningContainer } from './pod-probes.js';
+export { probesAndHooks } from './agent-wiring.js';
+export type { ProbesAndHooksOptions } from './agent-wiring.js';
