@@ -13,7 +13,6 @@ import { runAgent } from '../server/join/index.js';
 import { errorChainMessage } from '../machinery/error-chain.js';
 import { addImageCommands } from './image.js';
 
-const NOT_YET = '(accepted; not yet backed by a component in this release)';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -30,19 +29,31 @@ export function buildProgram(): Command {
     .addOption(new Option('--store <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
-    .addOption(new Option('--runtime <runtime>', `node runtime: sim (simulated nodes in this process), none, or containerd ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
+    .addOption(new Option('--runtime <runtime>', 'node runtime: containerd (run pods on this machine), sim (simulated nodes in this process), or none').choices(['containerd', 'sim', 'none']).default('containerd'))
     .option('--sim-nodes <n>', 'number of simulated nodes with --runtime sim', '1')
     .option('--node-ip <ip>', "the (first) node's InternalIP")
+    .option('--node-name <name>', 'name of this machine\'s node with --runtime containerd (default: the host name)')
+    .option('--container-runtime-endpoint <endpoint>', 'use this CRI endpoint (unix:///PATH) instead of starting containerd')
+    .option('--kubelet-port <port>', 'port of the node\'s kubelet API (0 picks a free one)', '10250')
+    .option('--cluster-cidr <cidr>', 'range node pod subnets are allocated from', '10.42.0.0/16')
+    .option('--cni-bridge <name>', 'the pod network\'s bridge interface', 'k8ts0')
     .option('--disable <names>', `comma-separated components to turn off: scheduler, ${controllerNames().join(', ')}`)
     .action(async (o: Record<string, string>) => {
       if (o.store === 'etcd' && !o.etcdEndpoints) throw new Error('--store etcd needs --etcd-endpoints');
       const simNodes = Number(o.simNodes);
       if (o.runtime === 'sim' && (!Number.isInteger(simNodes) || simNodes < 0)) throw new Error(`--sim-nodes must be a whole number, got "${o.simNodes}"`);
+      const kubeletPort = Number(o.kubeletPort);
+      if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port must be a port number, got "${o.kubeletPort}"`);
       const started = Date.now();
       const server = await startServer({
-        runtime: o.runtime === 'sim' ? 'sim' : 'none',
+        runtime: o.runtime as 'sim' | 'none' | 'containerd',
         simNodes,
         nodeIp: o.nodeIp,
+        nodeName: o.nodeName,
+        containerRuntimeEndpoint: o.containerRuntimeEndpoint,
+        kubeletPort,
+        clusterCidr: o.clusterCidr,
+        cniBridge: o.cniBridge,
         dataDir: o.dataDir,
         listen: o.listen,
         store: o.store as 'sqlite' | 'etcd',
@@ -55,8 +66,8 @@ export function buildProgram(): Command {
       log(`k8ts: export KUBECONFIG=${server.kubeconfigPath}`);
       if (o.runtime === 'sim') {
         log(`k8ts: ${server.simNodes?.nodes.length ?? 0} simulated nodes running (${server.simNodes?.nodes.map((n) => n.name).join(', ')})`);
-      } else if (o.runtime !== 'none') {
-        log(`k8ts: --runtime ${o.runtime}: no node agent in this release yet; running the control plane only`);
+      } else if (server.node) {
+        log(`k8ts: node ${server.node.nodeName} runs pods on containerd at ${server.node.endpoint} (kubelet API port ${server.node.kubeletPort})`);
       }
       let stopping = false;
       const stop = (signal: string): void => {
