@@ -167,6 +167,10 @@ export class CriClient {
     const options: grpc.ChannelOptions = {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
       'grpc.max_send_message_length': 16 * 1024 * 1024,
+      // The runtime is local: after containerd restarts, reconnect within a couple of seconds
+      // instead of gRPC's default back-off of up to two minutes.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 2000,
     };
     const runtimeClient = new pkg.RuntimeService(target, grpc.credentials.createInsecure(), options);
     // Share the runtime client's channel for the image service.
