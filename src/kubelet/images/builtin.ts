@@ -97,9 +97,13 @@ export function buildBusyboxImage(opts: { busybox?: string; name?: string } = {}
   });
 }
 
-/** Builds one of the built-in images by reference, or undefined for any other reference. */
+const built = new Map<string, OciArchive>();
+
+/** Builds one of the built-in images by reference (once per process), or undefined for any other reference. */
 export function buildBuiltinImage(ref: string): OciArchive | undefined {
-  if (ref === PAUSE_IMAGE) return buildPauseImage();
-  if (ref === BUSYBOX_IMAGE) return buildBusyboxImage();
-  return undefined;
+  const cached = built.get(ref);
+  if (cached) return cached;
+  const archive = ref === PAUSE_IMAGE ? buildPauseImage() : ref === BUSYBOX_IMAGE ? buildBusyboxImage() : undefined;
+  if (archive) built.set(ref, archive);
+  return archive;
 }
