@@ -6,6 +6,8 @@
  * and the user-facing failures: FailedMount for a missing ConfigMap, CreateContainerConfigError for
  * a missing key.
  */
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -58,6 +60,8 @@ spec:
       - serviceAccountToken: {path: vault, audience: vault, expirationSeconds: 3600}
 `;
 
+const exists = (p: string) => lstat(p).then(() => true, () => false);
+
 async function lastLine(pod: string): Promise<string> {
   const r = await t.kubectl(['logs', pod, '--tail=1']);
   return r.code === 0 ? r.stdout.trim() : '';
@@ -73,6 +77,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  // Deleted through the API, so the agent tears the volumes (and the memory emptyDir's tmpfs) down.
+  await t?.kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true'], { timeoutMs: 60_000 });
   await t?.stop();
 }, 120_000);
 
@@ -142,5 +148,63 @@ spec:
     expect(waiting.message).toBe("couldn't find key missing in ConfigMap default/app");
     const get = await t.ok(['get', 'pod', 'nokey']);
     expect(get).toMatch(/nokey\s+0\/1\s+CreateContainerConfigError\s+0/);
+  }, 120_000);
+
+  it('applies resources, the security context, fsGroup and a memory-backed emptyDir', async () => {
+    await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: locked}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000]}
+  containers:
+  - name: main
+    image: ${IMAGE}
+    resources: {requests: {cpu: 250m, memory: 32Mi}, limits: {cpu: 500m, memory: 64Mi}}
+    securityContext:
+      readOnlyRootFilesystem: true
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL], add: [CAP_NET_BIND_SERVICE]}
+    command: [sh, -c]
+    args:
+    - >-
+      echo "ids=$$(id -u)/$$(id -g)/$$(id -G | tr ' ' ,)
+      rootfs=$$(touch /x 2>/dev/null && echo rw || echo ro)
+      scratch=$$(stat -c %g /scratch)/$$(touch /scratch/f && stat -c %g /scratch/f)
+      mem=$$(awk '$$2 == "/mem" {print $$3}' /proc/mounts)
+      cap=$$(awk '/^CapBnd/ {print $$2}' /proc/self/status)
+      nnp=$$(awk '/^NoNewPrivs/ {print $$2}' /proc/self/status)
+      limit=$$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)
+      quota=$$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us)
+      shares=$$(cat /sys/fs/cgroup/cpu/cpu.shares)
+      oom=$$(cat /proc/self/oom_score_adj)"; sleep 3600
+    volumeMounts:
+    - {name: scratch, mountPath: /scratch}
+    - {name: mem, mountPath: /mem}
+  volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: mem, emptyDir: {medium: Memory, sizeLimit: 16Mi}}
+`);
+    let line = '';
+    await pollUntil(async () => (line = await lastLine('locked')).startsWith('ids='), 'locked output', 1200, 100);
+    const got = Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string]));
+    expect(got).toMatchObject({
+      ids: '1000/3000/3000,2000,4000', rootfs: 'ro', scratch: '2000/2000', mem: 'tmpfs',
+      cap: '0000000000000400', nnp: '1', limit: String(64 * 1024 * 1024), quota: '50000', shares: '256',
+    });
+    const oom = Number(got.oom);
+    expect(oom).toBeGreaterThan(3);
+    expect(oom).toBeLessThan(1000);
+    const pod = JSON.parse(await t.ok(['get', 'pod', 'locked', '-o', 'json']));
+    expect(pod.status.qosClass).toBe('Burstable');
+  }, 120_000);
+
+  it('deleting a pod removes its volumes (the tmpfs is unmounted)', async () => {
+    const uid = (await t.ok(['get', 'pod', 'locked', '-o', 'jsonpath={.metadata.uid}'])).trim();
+    const podDir = join(t.dataDir, 'agent', 'pods', uid);
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(podDir)).toBe(true);
+    await t.ok(['delete', 'pod', 'locked', '--wait=true']);
+    await pollUntil(async () => !(await readFile('/proc/self/mountinfo', 'utf8')).includes(podDir) && !(await exists(podDir)), 'pod volumes removed', 600, 100);
   }, 120_000);
 });
