@@ -69,4 +69,154 @@ describe('pods on containerd', () => {
     expect(describe).toContain(`Container image "${IMAGE}" already present on machine`);
     expect(describe).toContain('Started container web');
   }, 120_000);
+
+  it('runs init containers in order before the main container, which sees their work through a shared emptyDir', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'inits' },
+      spec: {
+        volumes: [{ name: 'shared', emptyDir: {} }],
+        initContainers: [
+          { name: 'first', image: IMAGE, command: ['sh', '-c', 'echo first >> /shared/order'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+          { name: 'second', image: IMAGE, command: ['sh', '-c', 'sleep 1; echo second >> /shared/order'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+        ],
+        containers: [
+          { name: 'main', image: IMAGE, command: ['sh', '-c', 'echo main >> /shared/order; cat /shared/order; exec sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+          { name: 'reader', image: IMAGE, command: ['sh', '-c', 'while ! grep -q main /data/order; do sleep 0.2; done; echo reader-saw; exec sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/data' }] },
+        ],
+        terminationGracePeriodSeconds: 1,
+      },
+    }));
+    // While the second init container runs, kubectl shows Init:1/2.
+    let sawInit = false;
+    const pod = await waitPod('inits', 'Running', (p) => {
+      const line = p.status?.initContainerStatuses?.[1]?.state?.running;
+      if (line) sawInit = true;
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: any) => c.ready);
+    });
+    expect(sawInit).toBe(true);
+    expect(pod.status.initContainerStatuses.map((s: any) => [s.name, s.state.terminated?.reason, s.state.terminated?.exitCode])).toEqual([
+      ['first', 'Completed', 0], ['second', 'Completed', 0],
+    ]);
+    const first = Date.parse(pod.status.initContainerStatuses[0].state.terminated.finishedAt);
+    const second = Date.parse(pod.status.initContainerStatuses[1].state.terminated.startedAt);
+    expect(second).toBeGreaterThanOrEqual(first);
+    expect(pod.status.conditions.find((c: any) => c.type === 'Initialized').status).toBe('True');
+    await pollUntil(async () => (await t.kubectl(['logs', 'inits', '-c', 'main'])).stdout === 'first\nsecond\nmain\n', 'main container log', 100, 100);
+    await pollUntil(async () => (await t.kubectl(['logs', 'inits', '-c', 'reader'])).stdout === 'reader-saw\n', 'reader log', 100, 100);
+    expect(await t.ok(['get', 'pod', 'inits'])).toMatch(/inits\s+2\/2\s+Running\s+0/);
+  }, 120_000);
+
+  it('starts a sidecar before the main container and keeps it running', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sidecar' },
+      spec: {
+        volumes: [{ name: 'logs', emptyDir: {} }],
+        initContainers: [
+          { name: 'log-agent', image: IMAGE, restartPolicy: 'Always', command: ['sh', '-c', 'touch /logs/agent-up; exec sleep 3600'], volumeMounts: [{ name: 'logs', mountPath: '/logs' }] },
+        ],
+        containers: [
+          { name: 'app', image: IMAGE, command: ['sh', '-c', 'test -f /logs/agent-up && echo agent-was-up; exec sleep 3600'], volumeMounts: [{ name: 'logs', mountPath: '/logs' }] },
+        ],
+        terminationGracePeriodSeconds: 1,
+      },
+    }));
+    const pod = await waitPod('sidecar', 'Running with both containers', (p) =>
+      p.status?.phase === 'Running' && p.status.initContainerStatuses?.[0]?.state?.running && p.status.containerStatuses?.[0]?.ready);
+    expect(pod.status.initContainerStatuses[0]).toMatchObject({ name: 'log-agent', started: true, ready: true, restartCount: 0 });
+    expect(Date.parse(pod.status.containerStatuses[0].state.running.startedAt)).toBeGreaterThanOrEqual(Date.parse(pod.status.initContainerStatuses[0].state.running.startedAt));
+    await pollUntil(async () => (await t.kubectl(['logs', 'sidecar', '-c', 'app'])).stdout === 'agent-was-up\n', 'app saw the sidecar', 100, 100);
+    expect(await t.ok(['get', 'pod', 'sidecar'])).toMatch(/sidecar\s+2\/2\s+Running\s+0/);
+  }, 120_000);
+
+  it('shows CrashLoopBackOff for a container that keeps failing, with restarts and the last exit code', async () => {
+    await t.ok(['run', 'crasher', `--image=${IMAGE}`, '--', 'sh', '-c', 'echo crashing; exit 3']);
+    const pod = await waitPod('crasher', 'CrashLoopBackOff', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff');
+    const cs = pod.status.containerStatuses[0];
+    expect(cs.restartCount).toBeGreaterThanOrEqual(1);
+    expect(cs.lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(cs.state.waiting.message).toMatch(new RegExp(`^back-off \\d+s restarting failed container=crasher pod=crasher_default\\(${pod.metadata.uid}\\)$`));
+    expect(pod.status.phase).toBe('Running');
+    expect(await t.ok(['get', 'pod', 'crasher'])).toMatch(/crasher\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\S+ ago\)/);
+    const events = await t.ok(['get', 'events', '--field-selector', 'involvedObject.name=crasher', '-o', 'json']);
+    expect(JSON.parse(events).items.map((e: any) => e.reason)).toContain('BackOff');
+  }, 120_000);
+
+  it('stops a deleted pod with SIGTERM, and with SIGKILL once the grace period is over', async () => {
+    // One container leaves on TERM (its grace period is far longer than kubectl waits), one ignores it.
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'graceful' },
+      spec: {
+        terminationGracePeriodSeconds: 600,
+        containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', 'trap "echo got-term; exit 0" TERM; while true; do sleep 0.2; done'] }],
+      },
+    }));
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stubborn' },
+      spec: {
+        terminationGracePeriodSeconds: 2,
+        containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.2; done'] }],
+      },
+    }));
+    await waitPod('graceful', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
+    await waitPod('stubborn', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
+    await t.ok(['delete', 'pod', 'graceful', 'stubborn', '--wait=true', '--timeout=60s']);
+    for (const name of ['graceful', 'stubborn']) {
+      expect((await t.kubectl(['get', 'pod', name])).stderr).toContain(`pods "${name}" not found`);
+      const events = JSON.parse(await t.ok(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])).items;
+      expect(events.map((e: any) => e.message)).toContain('Stopping container main');
+    }
+  }, 120_000);
+
+  it('finishes Jobs with the real exit codes of their containers', async () => {
+    await t.ok(['create', 'job', 'ok-job', `--image=${IMAGE}`, '--', 'sh', '-c', 'echo done; exit 0']);
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'bad-job' },
+      spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', 'exit 7'] }] } } },
+    }));
+    await t.ok(['wait', '--for=condition=complete', 'job/ok-job', '--timeout=90s']);
+    await t.ok(['wait', '--for=condition=failed', 'job/bad-job', '--timeout=90s']);
+    const okPods = JSON.parse(await t.ok(['get', 'pods', '-l', 'job-name=ok-job', '-o', 'json'])).items;
+    expect(okPods[0].status.phase).toBe('Succeeded');
+    expect(okPods[0].status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(await t.ok(['logs', 'job/ok-job'])).toBe('done\n');
+    const badPods = JSON.parse(await t.ok(['get', 'pods', '-l', 'job-name=bad-job', '-o', 'json'])).items;
+    expect(badPods[0].status.phase).toBe('Failed');
+    expect(badPods[0].status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 7, reason: 'Error' });
+    expect(await t.ok(['get', 'pods', '-l', 'job-name=bad-job'])).toMatch(/\s0\/1\s+Error\s+0\s/);
+    expect(await t.ok(['get', 'pods', '-l', 'job-name=ok-job'])).toMatch(/\s0\/1\s+Completed\s+0\s/);
+  }, 150_000);
+
+  it('fails a restartPolicy Never pod whose init container fails, without running its main container', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad-init' },
+      spec: {
+        restartPolicy: 'Never',
+        initContainers: [{ name: 'setup', image: IMAGE, command: ['sh', '-c', 'exit 2'] }],
+        containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', 'echo should-not-run'] }],
+      },
+    }));
+    const pod = await waitPod('bad-init', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(pod.status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    expect(pod.status.containerStatuses[0].state.waiting?.reason).toBe('PodInitializing');
+    expect(await t.ok(['get', 'pod', 'bad-init'])).toMatch(/bad-init\s+0\/1\s+Init:Error\s+0/);
+  }, 120_000);
+
+  it('reports CreateContainerConfigError for a missing ConfigMap key, and runs once it exists', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'needs-config' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'main', image: IMAGE, command: ['sh', '-c', 'echo "greeting=$GREETING"; exec sleep 3600'],
+          env: [{ name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'greetings', key: 'hello' } } }],
+        }],
+      },
+    }));
+    const waiting = await waitPod('needs-config', 'CreateContainerConfigError', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError');
+    expect(waiting.status.containerStatuses[0].state.waiting.message).toBe('configmap "greetings" not found');
+    expect(await t.ok(['get', 'pod', 'needs-config'])).toMatch(/needs-config\s+0\/1\s+CreateContainerConfigError\s+0/);
+    await t.ok(['create', 'configmap', 'greetings', '--from-literal=hello=hi-there']);
+    await waitPod('needs-config', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
+    await pollUntil(async () => (await t.kubectl(['logs', 'needs-config'])).stdout === 'greeting=hi-there\n', 'log with the env value', 100, 100);
+  }, 120_000);
 });
