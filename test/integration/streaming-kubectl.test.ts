@@ -47,10 +47,11 @@ beforeAll(async () => {
   await t.ok(['apply', '-f', '-'], pod('shell', [sh('shell', 'echo shell-started; exec sleep 3600')]));
   await t.ok(['apply', '-f', '-'], pod('two', [sh('a', 'echo from-a; exec sleep 3600'), sh('b', 'echo from-b; exec sleep 3600')]));
   await t.ok(['apply', '-f', '-'], pod('web', [sh('web', 'mkdir -p /www && echo hello-through-port-forward > /www/index.html && exec httpd -f -p 8080 -h /www')]));
+  await t.ok(['apply', '-f', '-'], pod('upper', [sh('upper', 'tr a-z A-Z; echo stdin-closed', { stdin: true, stdinOnce: true })], { restartPolicy: 'Never' }));
   await t.ok(['apply', '-f', '-'], pod('ticker', [sh('ticker', 'i=0; while true; do echo tick-$i; i=$((i+1)); sleep 1; done')]));
   await t.ok(['apply', '-f', '-'], pod('crash', [sh('crash', 'n=$(cat /data/n 2>/dev/null || echo 0); echo run-$n; echo $((n+1)) > /data/n; exit 1', { volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
     { volumes: [{ name: 'data', emptyDir: {} }] }));
-  for (const name of ['shell', 'two', 'web', 'ticker']) await waitPod(name, 'Running', running);
+  for (const name of ['shell', 'two', 'web', 'ticker', 'upper']) await waitPod(name, 'Running', running);
 }, 240_000);
 
 afterAll(async () => {
@@ -151,8 +152,15 @@ describe('kubectl attach, port-forward and cp', () => {
     expect(ticks[1]).toBe(ticks[0]! + 1);
   });
 
-  it('forwards a local port to the pod (SPDY frames inside a websocket)', async () => {
-    const child = spawn(join(KUBECTL_DIR, 'kubectl.1.32'), ['--kubeconfig', t.kubeconfig, 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('attaches stdin with -i; EOF closes a stdinOnce container\'s stdin', async () => {
+    const r = await t.kubectl(['attach', '-i', 'upper'], { input: 'hello attach\n', timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('HELLO ATTACH\nstdin-closed\n');
+    await waitPod('upper', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
+  });
+
+  it.each(['1.32', '1.27'])('forwards a local port to the pod with kubectl %s', async (version) => {
+    const child = spawn(join(KUBECTL_DIR, `kubectl.${version}`), ['--kubeconfig', t.kubeconfig, 'port-forward', 'pod/web', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
