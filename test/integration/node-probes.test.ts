@@ -5,7 +5,7 @@
  * test creates and removes), a startup probe holds started/Ready until it passes, and a postStart
  * hook runs in the container.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,5 +125,45 @@ describe('probes on containerd', () => {
       readinessProbe: { exec: { command: ['grep', '-q', 'hooked', '/host/poststart'] }, periodSeconds: 1 },
     }));
     await waitPod('poststart', 'Ready after its hook wrote the file', (p) => readyCondition(p) === 'True');
+  }, 120_000);
+
+  it('reaches the pod IP with httpGet (named port) and tcpSocket probes, and reports HTTP failures', async () => {
+    const serve = 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www';
+    await t.ok(['apply', '-f', '-'], podYaml('web', {
+      command: ['sh', '-c', serve], ports: [{ name: 'http', containerPort: 8080 }],
+      readinessProbe: { httpGet: { path: '/index.html', port: 'http' }, periodSeconds: 1 },
+      livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 5 },
+    }));
+    const web = await waitPod('web', 'Ready', (p) => readyCondition(p) === 'True');
+    expect(web.status.podIP).toMatch(/^10\./);
+    expect(web.status.containerStatuses[0].restartCount).toBe(0);
+
+    await t.ok(['apply', '-f', '-'], podYaml('web404', {
+      command: ['sh', '-c', serve],
+      readinessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1 },
+    }));
+    await pollUntil(async () => (await events('web404')).some((e) => e.reason === 'Unhealthy'), 'an Unhealthy event', 600, 100);
+    expect(await events('web404')).toContainEqual({ type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 404' });
+    expect(readyCondition(await waitPod('web404', 'Running', (p) => p.status?.phase === 'Running'))).toBe('False');
+  }, 120_000);
+
+  it('restarts a container whose postStart hook fails', async () => {
+    await t.ok(['apply', '-f', '-'], podYaml('badhook', {
+      command: ['sleep', '3600'],
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 3'] } } },
+    }));
+    await waitPod('badhook', 'restarted after the failed hook', (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    expect((await events('badhook')).map((e) => e.reason)).toContain('FailedPostStartHook');
+  }, 120_000);
+
+  it('runs the preStop hook when the pod is deleted', async () => {
+    await t.ok(['apply', '-f', '-'], podYaml('prestop', {
+      command: ['sleep', '3600'],
+      lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo bye > /host/prestop'] } } },
+    }));
+    await waitPod('prestop', 'Running', (p) => p.status?.phase === 'Running' && readyCondition(p) === 'True');
+    expect(existsSync(join(hostDir, 'prestop'))).toBe(false);
+    await t.ok(['delete', 'pod', 'prestop', '--wait=true', '--timeout=60s']);
+    expect(readFileSync(join(hostDir, 'prestop'), 'utf8')).toBe('bye\n');
   }, 120_000);
 });
