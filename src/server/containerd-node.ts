@@ -18,6 +18,7 @@ import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureBuiltinImages, importImageDir } from 
 import { criNodeRuntime, startNodeStatus, type RunningNodeStatus } from '../kubelet/node/index.js';
 import { createPodInputs } from '../kubelet/pod-config/index.js';
 import { startKubeletServer, type KubeletServer } from '../kubelet/server/index.js';
+import { probesAndHooks } from '../kubelet/prober/index.js';
 
 /** A node's identity: client certificate (system:node:NAME) and kubelet serving certificate, with the cluster CA. */
 export interface NodeCredentials {
@@ -105,6 +106,7 @@ export async function startContainerdNode(o: ContainerdNodeOptions): Promise<Run
   let nodeStatus: RunningNodeStatus | undefined;
   const start = (): Promise<RunningNodeAgent> => startNodeAgent({
     client: c, runtime: rt as unknown as Runtime, nodeName, nodeIP, dataDir: o.dataDir, log, ...o.agent,
+    ...probesAndHooks({ client: c, runtime: rt.runtime, nodeName, nodeIP, log }),
     podInputs: createPodInputs({
       dataDir: o.dataDir, client: c, hostIPs: [nodeIP], images: rt.image, nodeAllocatable: () => nodeStatus?.allocatable, log,
     }),

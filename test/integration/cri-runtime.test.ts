@@ -177,6 +177,15 @@ describe('containerd via the CRI client', () => {
     const ok = await cri.runtime.execSync({ containerId, cmd: ['cat', '/etc/hostname'] });
     expect(ok.exitCode).toBe(0);
 
+    // Stats and image filesystem usage decode with k8ts' field numbers.
+    const { stats } = await cri.runtime.listContainerStats({ filter: { podSandboxId } });
+    expect(stats.map((s) => s.attributes?.id)).toEqual([containerId]);
+    expect(stats[0]!.cpu?.timestamp).toBeGreaterThan(0);
+    expect(stats[0]!.writableLayer?.fsId?.mountpoint).toContain(dataDir);
+    const fs = await cri.image.imageFsInfo({});
+    expect(fs.imageFilesystems[0]?.fsId?.mountpoint).toContain(dataDir);
+    // (usage figures come from containerd's periodic scan, so they may still be 0 here)
+
     // Kill containerd: the supervisor starts a new one, and the container is still running.
     const oldPid = ctrd.pid()!;
     expect(oldPid).toBeGreaterThan(0);
