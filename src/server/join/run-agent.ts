@@ -15,6 +15,7 @@ import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureBuiltinImages, importImageDir } from 
 import { DEFAULT_BRIDGE, validBridgeName } from '../../kubelet/network/index.js';
 import { criNodeRuntime, startNodeStatus } from '../../kubelet/node/index.js';
 import { startKubeletServer, type KubeletServer } from '../../kubelet/server/index.js';
+import { probesAndHooks } from '../../kubelet/prober/index.js';
 import { ensureAgentCredentials, type AgentCredentials } from './agent-credentials.js';
 
 export interface AgentOptions {
@@ -85,6 +86,7 @@ export async function runAgent(o: AgentOptions): Promise<RunningAgent> {
     const port = kubelet.port;
     agent = await startNodeAgent({
       client, runtime: rt as unknown as Runtime, nodeName, nodeIP, dataDir: o.dataDir, log,
+      ...probesAndHooks({ client, runtime: rt.runtime, nodeName, nodeIP, log }),
       registerNode: () => startNodeStatus({
         client, nodeName, nodeIP, kubeletPort: port, runtime: criNodeRuntime(rt), dataDir: o.dataDir, cni: { bridge }, log,
       }),
