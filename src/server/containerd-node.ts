@@ -67,8 +67,11 @@ export interface RunningContainerdNode {
   /** The port the kubelet API listens on. */
   kubeletPort: number;
   agent: RunningNodeAgent;
-  /** Stops the agent only (containers keep running), then starts it again: an agent restart. */
-  restartAgent(): Promise<void>;
+  /**
+   * Stops the agent only (containers keep running), runs `meanwhile` if given, then starts the
+   * agent again: an agent restart.
+   */
+  restartAgent(meanwhile?: () => Promise<void>): Promise<void>;
   stop(o?: { removePods?: boolean }): Promise<void>;
 }
 
@@ -131,8 +134,9 @@ export async function startContainerdNode(o: ContainerdNodeOptions): Promise<Run
   const handle = containerd;
   const node: RunningContainerdNode = {
     nodeName, endpoint: handle.endpoint, cri: rt, kubeletPort, agent,
-    async restartAgent() {
+    async restartAgent(meanwhile) {
       await node.agent.stop();
+      await meanwhile?.();
       node.agent = await start();
     },
     stop(so = {}) {
