@@ -130,6 +130,17 @@ describe('kubectl exec', () => {
     expect(i.stdout.trim()).toBe('3');
   });
 
+  it('reports a container that has not started as upstream', async () => {
+    await t.ok(['apply', '-f', '-'], pod('pending', [{ name: 'c', image: 'k8ts.local/no-such-image:1', command: ['true'] }]));
+    await waitPod('pending', 'on the node', (p) => Boolean(p.spec?.nodeName));
+    const r = await t.kubectl(['exec', 'pending', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unable to upgrade connection: container not found ("c")');
+    const logs = await t.kubectl(['logs', 'pending']);
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toContain('container "c" in pod "pending" is waiting to start');
+  });
+
   it('refuses a pod without a node', async () => {
     await t.ok(['apply', '-f', '-'], pod('nowhere', [sh('c', 'true')], { nodeSelector: { 'no-such-label': 'x' } }));
     const r = await t.kubectl(['exec', 'nowhere', '--', 'true']);

@@ -336,7 +336,9 @@ function refusedMessage(err: UpgradeRefused): string {
 
 function rejectUpgrade(socket: Duplex, e: KubeletApiError): void {
   if (socket.destroyed) return;
-  const body = statusBody(e.code, e.message);
+  // As upstream's kubelet, streaming errors are plain text: kubectl shows them as
+  // "unable to upgrade connection: <text>".
+  const body = e.message;
   const text = ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' } as Record<number, string>)[e.code] ?? 'Error';
-  socket.end(`HTTP/1.1 ${e.code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${e.code} ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
