@@ -2,6 +2,9 @@
  * Test images without a registry: builds the pause and busybox OCI archives from the host's
  * catatonit and busybox once per machine (cached in the temp dir under a hash of both binaries
  * and the builder), safe when several vitest workers ask at once (write to a temp name, rename).
+ *
+ * Known quirk of Debian's static busybox (1.35): `wget -T N` crashes (SIGSEGV) with a small
+ * environment, as in containers; write `wget --timeout=N` or `timeout N wget` instead.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -2,8 +2,8 @@
  * `k8ts image build` and `k8ts image import` against a containerd run by k8ts' supervisor, and the
  * air-gapped images directory a node imports at start.
  */
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -95,5 +95,60 @@ describe('k8ts image', () => {
     expect((await cri.image.imageStatus({ image: { image: PAUSE_IMAGE } })).image).not.toBeNull();
     expect(await importImageDir(ctrd.endpoint, join(dataDir, 'absent'))).toEqual([]);
     expect(existsSync(join(dataDir, 'absent'))).toBe(false);
+  });
+});
+
+describe('containerd supervisor', () => {
+  it('adopts an existing CRI endpoint without running containerd', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-sup-'));
+    const own = await startContainerd({ dataDir });
+    try {
+      const other = join(dataDir, 'other');
+      const adopted = await startContainerd({ dataDir: other, endpoint: own.endpoint });
+      expect(adopted.managed).toBe(false);
+      expect(adopted.endpoint).toBe(own.endpoint);
+      expect(adopted.version.runtimeName).toBe('containerd');
+      expect(adopted.pid()).toBeUndefined();
+      expect(existsSync(join(other, 'agent', 'containerd', 'config.toml'))).toBe(false);
+      await adopted.stop();
+      expect(own.pid()).toBeGreaterThan(0);
+    } finally {
+      await own.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces a containerd left running by a k8ts that died', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-sup-'));
+    const first = await startContainerd({ dataDir });
+    const layout = first.layout!;
+    await first.stop();
+    // What a crashed k8ts leaves behind: its containerd still running, with the pid file.
+    const orphan = spawn('containerd', ['--config', layout.config], { stdio: 'ignore', detached: true });
+    orphan.unref();
+    writeFileSync(layout.pidFile, `${orphan.pid}\n`);
+    const gone = new Promise<void>((r) => orphan.once('exit', () => r()));
+    try {
+      for (let i = 0; ; i++) {
+        const c = await CriClient.connect(`unix://${layout.socket}`, { timeoutMs: 1000 }).catch(() => undefined);
+        if (c) { c.close(); break; }
+        if (i > 200) throw new Error('the orphan containerd never answered');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const second = await startContainerd({ dataDir });
+      try {
+        await gone;
+        expect(orphan.exitCode !== null || orphan.signalCode !== null).toBe(true);
+        expect(second.pid()).not.toBe(orphan.pid);
+        const c = await CriClient.connect(second.endpoint);
+        expect((await c.runtime.version({})).runtimeName).toBe('containerd');
+        c.close();
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      if (orphan.exitCode === null && orphan.signalCode === null) orphan.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
