@@ -191,6 +191,30 @@ describe('kubelet API on containerd', () => {
     expect(r.status).toMatchObject({ status: 'Success' });
   });
 
+  it('runs a TTY session over websocket with terminal resizes', async () => {
+    const ws = new WebSocket(`wss://127.0.0.1:${kubelet.port}/exec/${ns}/${pod}/main?command=sh&stdin=true&stdout=true&tty=true`, ['v5.channel.k8s.io'], { ca, cert: client.certPem, key: client.keyPem });
+    let out = '';
+    let status: any;
+    let sent = false;
+    ws.on('open', () => ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":40}')])));
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 1) {
+        out += data.subarray(1).toString();
+        // The shell's prompt is up: the terminal exists and has been sized.
+        if (!sent && out.includes('#')) {
+          sent = true;
+          ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('stty size; exit 7\n')]));
+        }
+      } else if (data[0] === 3) status = JSON.parse(data.subarray(1).toString());
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.on('close', () => resolve());
+      ws.on('error', reject);
+    });
+    expect(out).toContain('40 100');
+    expect(status.details.causes[0].message).toBe('7');
+  });
+
   it('passes SPDY exec through to the runtime (v4.channel.k8s.io)', async () => {
     const rc = await RemoteCommand.connect(`https://127.0.0.1:${kubelet.port}/exec/${ns}/${pod}/main?${q(['sh', '-c', 'cat; echo done >&2; exit 5'], 'stdin=true&stdout=true&stderr=true')}`,
       { stdin: true, stdout: true, stderr: true, tty: false }, { ca, cert: client.certPem, key: client.keyPem });
