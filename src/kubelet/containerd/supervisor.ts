@@ -124,6 +124,13 @@ async function waitForCri(endpoint: string, timeoutMs: number, exited: () => str
   }
 }
 
+/** containerd processes to terminate when this process exits (one 'exit' listener for all). */
+const onExit = new Set<() => void>();
+let exitListenerInstalled = false;
+function runExitHooks(): void {
+  for (const hook of onExit) hook();
+}
+
 export async function startContainerd(opts: StartContainerdOptions): Promise<ContainerdHandle> {
   const log = opts.log ?? (() => {});
   const timeout = opts.startTimeoutMs ?? 60_000;
@@ -159,7 +166,11 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
   const onProcessExit = (): void => {
     if (child?.pid && child.exitCode === null) try { child.kill('SIGTERM'); } catch { /* gone */ }
   };
-  process.once('exit', onProcessExit);
+  onExit.add(onProcessExit);
+  if (!exitListenerInstalled) {
+    exitListenerInstalled = true;
+    process.once('exit', runExitHooks);
+  }
 
   const launch = (): void => {
     exitNote = undefined;
@@ -195,7 +206,7 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
   } catch (err) {
     stopping = true;
     if (restartTimer) clearTimeout(restartTimer);
-    process.removeListener('exit', onProcessExit);
+    onExit.delete(onProcessExit);
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     throw err;
   }
@@ -209,7 +220,7 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
     pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined),
     async stop() {
       stopping = true;
-      process.removeListener('exit', onProcessExit);
+      onExit.delete(onProcessExit);
       if (restartTimer) clearTimeout(restartTimer);
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
