@@ -164,7 +164,7 @@ export async function startContainer(d: StartDeps, r: StartRequest): Promise<Wai
       await d.hooks.postStart(pod, c, id);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      void d.recorder.event(pod, 'Warning', 'FailedPostStartHook', message);
+      void d.recorder.event(pod, 'Warning', 'FailedPostStartHook', 'PostStartHook failed');
       void d.recorder.event(pod, 'Normal', 'Killing', `FailedPostStartHook`);
       await d.runtime.runtime.stopContainer({ containerId: id, timeout: grace }).catch(() => undefined);
       return { reason: 'PostStartHookError', message };
