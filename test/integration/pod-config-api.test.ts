@@ -172,7 +172,10 @@ describe('createPodInputs, the agent PodInputs', () => {
     expect(env.POD_NAME).toBe('web');
     expect(r.command).toEqual(['sh', '-c', `echo ${env.MSG}`]);
     expect(r.args).toEqual(['web', '$(POD_NAME)']);
-    expect(r.mounts.map((m: any) => [m.containerPath, m.readonly])).toEqual([['/etc/app', true], ['/data', false]]);
+    expect(r.mounts.map((m: any) => [m.containerPath, m.readonly])).toEqual([
+      ['/etc/app', true], ['/data', false], ['/etc/hosts', false], ['/dev/termination-log', false],
+    ]);
+    expect(await readFile(r.mounts[2].hostPath, 'utf8')).toContain('10.42.0.7\tweb\n');
     expect(r.mounts[1].hostPath).toBe(join(hostDir, 'web'));
     expect(r.linux.resources).toMatchObject({ cpuShares: 102, cpuQuota: 50_000, memoryLimitInBytes: 64 * 1024 * 1024 });
     expect(r.linux.securityContext).toMatchObject({ runAsUser: { value: 1000 }, capabilities: { addCapabilities: ['NET_ADMIN'] } });

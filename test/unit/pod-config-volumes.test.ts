@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkHostPathType, expandSubPathExpr, mountsFor, provisionSubPath, VolumeManager, VolumeSetUpError, writeAtomic,
+  checkHostPathType, etcHostsMount, expandSubPathExpr, hostsFileContent, terminationMessageMount, mountsFor, provisionSubPath, VolumeManager, VolumeSetUpError, writeAtomic,
   type FileProjection, type VolumeLookup,
 } from '../../src/kubelet/pod-config/index.js';
 
@@ -334,5 +334,45 @@ describe('mountsFor on its own', () => {
     const vols = new Map([['v', { hostPath: tmp, kind: 'hostPath', plugin: 'kubernetes.io~host-path' }]]);
     const m = await mountsFor({}, { name: 'c', volumeMounts: [{ name: 'v', mountPath: '/v', readOnly: true, mountPropagation: 'HostToContainer' }] }, vols);
     expect(m).toEqual([{ containerPath: '/v', hostPath: tmp, readonly: true, selinuxRelabel: false, propagation: 'PROPAGATION_HOST_TO_CONTAINER' }]);
+  });
+});
+
+describe('kubelet-managed files', () => {
+  const pod = {
+    metadata: { name: 'web-0', namespace: 'shop' },
+    spec: { hostname: 'web-0', subdomain: 'web', hostAliases: [{ ip: '10.1.2.3', hostnames: ['db', 'db.local'] }] },
+  };
+
+  it('writes the managed /etc/hosts with the pod IPs under its FQDN and the host aliases', () => {
+    expect(hostsFileContent(pod, ['10.42.0.7'])).toBe(
+      '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
+      + 'fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n'
+      + '10.42.0.7\tweb-0.web.shop.svc.cluster.local\tweb-0\n'
+      + '\n# Entries added by HostAliases.\n10.1.2.3\tdb\tdb.local\n',
+    );
+    expect(hostsFileContent({ metadata: { name: 'p' }, spec: {} }, ['10.42.0.8'])).toMatch(/\n10\.42\.0\.8\tp\n$/);
+    expect(hostsFileContent({ metadata: { name: 'h' }, spec: { hostNetwork: true } }, ['127.0.0.1'], { nodeHostsFile: '127.0.0.1 me\n' }))
+      .toBe('# Kubernetes-managed hosts file (host network).\n127.0.0.1 me\n');
+  });
+
+  it('mounts /etc/hosts only with a pod IP and when the container does not mount its own', async () => {
+    const dir = join(tmp, 'etc-files');
+    const m = await etcHostsMount(dir, pod, { name: 'c' }, ['10.42.0.7']);
+    expect(m).toMatchObject({ containerPath: '/etc/hosts', hostPath: join(dir, 'etc-hosts'), readonly: false });
+    expect(await readFile(join(dir, 'etc-hosts'), 'utf8')).toContain('10.42.0.7\tweb-0.web.shop.svc.cluster.local\tweb-0\n');
+    expect(await etcHostsMount(dir, pod, { name: 'c' }, [])).toBeUndefined();
+    expect(await etcHostsMount(dir, pod, { name: 'c', volumeMounts: [{ name: 'v', mountPath: '/etc/hosts' }] }, ['10.42.0.7'])).toBeUndefined();
+  });
+
+  it('gives each container instance its own empty, writable termination-message file', async () => {
+    const dir = join(tmp, 'etc-files');
+    const a = (await terminationMessageMount(dir, { name: 'c' }))!;
+    const b = (await terminationMessageMount(dir, { name: 'c', terminationMessagePath: '/tmp/msg' }))!;
+    expect(a.containerPath).toBe('/dev/termination-log');
+    expect(b.containerPath).toBe('/tmp/msg');
+    expect(a.hostPath).not.toBe(b.hostPath);
+    expect(a.hostPath).toMatch(/\/containers\/c\/[0-9a-f]{8}$/);
+    expect((await stat(a.hostPath)).mode & 0o777).toBe(0o666);
+    expect((await stat(a.hostPath)).size).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ export type EnvResult =
   | { envs: CriKeyValue[]; /** envFrom keys skipped as invalid variable names, one message per source. */ warnings: string[] }
   | { error: string };
 
-/** Whether a key from envFrom can be an environment variable name (relaxed rule: printable ASCII, no '='). */
+/** Whether a key from envFrom can be an environment variable name: the relaxed rule of 1.30+ (printable ASCII, no "="); kubelets since then skip nothing a ConfigMap or Secret key can spell, only what an odd prefix makes invalid. */
 export function isEnvVarName(k: string): boolean {
   return k.length > 0 && /^[\x20-\x7e]+$/.test(k) && !k.includes('=');
 }
@@ -89,7 +89,7 @@ export async function resolveEnv(pod: any, container: any, lookup: ConfigLookup,
         env.set(key, v);
       }
       if (invalid.length) {
-        warnings.push(`Keys [${invalid.sort().join(', ')}] from the EnvFrom ${what} were skipped since they are invalid environment variable names.`);
+        warnings.push(`Keys [${invalid.sort().join(', ')}] from the EnvFrom ${what} were skipped since they are considered invalid environment variable names.`);
       }
     }
 

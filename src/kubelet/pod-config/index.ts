@@ -19,9 +19,13 @@
  *   const nonRoot = verifyRunAsNonRoot(pod, c, imageUser);     // string → CreateContainerConfigError
  *   const { command, args } = expandCommand(c, env.envs);
  *   const mounts = await volumes.mountsFor(pod, c, mounted, env.envs);   // throws Error → CreateContainerConfigError
+ *   mounts.push(await etcHostsMount(...), await terminationMessageMount(...))   // kubelet-managed files (etc-files.ts)
  *   linux: { resources: linuxResources(pod, c), securityContext: containerSecurityContext(pod, c) }
  *   // periodically while running (e.g. each resync): await volumes.refresh(pod, info)
  *   // when the pod is gone: await volumes.tearDown(podUid)
+ *
+ * createPodInputs(opts) packages all of the above as the agent's PodInputs (preparePod = setUp, also
+ * keeping API-backed volumes current on every sync; containerInputs; qosClass; cleanupPod = tearDown).
  *
  * `info` (PodRuntimeInfo) carries the pod's IPs, the node's IPs and the node's allocatable, for
  * fieldRef/resourceFieldRef values.
@@ -56,3 +60,4 @@ export { checkHostPathType } from './volumes/host-path.js';
 export { kubeLookup } from './volumes/lookup.js';
 export { createPodInputs, ContainerConfigError } from './pod-inputs.js';
 export type { PodConfigInputs, PodConfigInputsOptions, PodConfigContainerInputs, ImageStatusSource } from './pod-inputs.js';
+export { hostsFileContent, etcHostsMount, terminationMessageMount, podHostnameAndDomain, ETC_HOSTS } from './etc-files.js';

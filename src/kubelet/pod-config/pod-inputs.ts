@@ -2,12 +2,14 @@
  * createPodInputs: pod-config packaged as the agent's PodInputs (src/kubelet/agent/pod-inputs.ts):
  * preparePod sets the pod's volumes up (and, called on every sync, keeps configMap/secret/
  * downwardAPI/projected content current), containerInputs gives a container's envs, mounts and
- * Linux config (plus command/args with `$(VAR)` expanded), cleanupPod tears the volumes down.
+ * Linux config (plus command/args with `$(VAR)` expanded; mounts include the managed /etc/hosts
+ * and a termination-message file, see etc-files.ts), cleanupPod tears the volumes down.
  */
 import { totalmem } from 'node:os';
 import type { KubeClient } from '../../client/index.js';
 import type { CriKeyValue, CriLinuxContainerResources, CriLinuxContainerSecurityContext, CriMount } from './cri-shapes.js';
 import { expandCommand, resolveEnv } from './env.js';
+import { etcHostsMount, terminationMessageMount } from './etc-files.js';
 import type { PodRuntimeInfo } from './field-ref.js';
 import { linuxResources, qosClass } from './resources.js';
 import { containerSecurityContext, verifyRunAsNonRoot, type ImageUser } from './security.js';
@@ -41,6 +43,12 @@ export interface PodConfigInputsOptions {
   images?: ImageStatusSource;
   /** Service environment variables for a pod (issue 5 fills this seam; none until then). */
   serviceEnv?: (pod: any) => Promise<Record<string, string> | undefined> | Record<string, string> | undefined;
+  /** Cluster domain for the managed /etc/hosts of pods with a subdomain (default cluster.local). */
+  clusterDomain?: string;
+  /** Mount a managed /etc/hosts (default true). */
+  etcHosts?: boolean;
+  /** Mount a fresh termination-message file at terminationMessagePath (default true). */
+  terminationMessages?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -116,6 +124,12 @@ export function createPodInputs(opts: PodConfigInputsOptions): PodConfigInputs {
       } catch (e) {
         throw new ContainerConfigError(e instanceof Error ? e.message : String(e));
       }
+      const podDir = volumes.podDir(uid);
+      const ips = podIPsOf(pod, podIP) ?? [];
+      const hosts = opts.etcHosts === false ? undefined : await etcHostsMount(podDir, pod, c, ips, { clusterDomain: opts.clusterDomain });
+      if (hosts) mounts.push(hosts);
+      const termination = opts.terminationMessages === false ? undefined : await terminationMessageMount(podDir, c);
+      if (termination) mounts.push(termination);
       const { command, args } = expandCommand(c, env.envs);
       return {
         envs: env.envs,
