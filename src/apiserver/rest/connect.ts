@@ -83,6 +83,29 @@ export function resolveContainer(pod: KObject, requested: string): string {
   throw badRequest(msg);
 }
 
+/**
+ * What the kubelet would answer from the pod's status before reading any log (upstream's container
+ * log status validation): a container still waiting, or no terminated instance for --previous.
+ */
+export function checkLogStatus(pod: KObject, container: string, previous: boolean): void {
+  const name = pod.metadata.name;
+  const st = pod.status ?? {};
+  const all: any[] = [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? []), ...(st.ephemeralContainerStatuses ?? [])];
+  const cs = all.find((c) => c?.name === container);
+  if (!cs) return; // no status yet: the kubelet decides
+  const last = cs.lastState?.terminated;
+  if (previous) {
+    if (!last?.containerID) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    return;
+  }
+  if (cs.state?.running || cs.state?.terminated?.containerID || last?.containerID) return;
+  if (cs.state?.terminated) throw badRequest(`container "${container}" in pod "${name}" is terminated`);
+  const reason = cs.state?.waiting?.reason;
+  if (reason === 'ErrImagePull') throw badRequest(`container "${container}" in pod "${name}" is waiting to start: image can't be pulled`);
+  if (reason === 'ImagePullBackOff') throw badRequest(`container "${container}" in pod "${name}" is waiting to start: trying and failing to pull image`);
+  if (reason) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+}
+
 function kubeletAddress(node: KObject | undefined): { host: string; port: number } | undefined {
   if (!node) return undefined;
   const addrs: Array<{ type: string; address: string }> = node.status?.addresses ?? [];
@@ -115,6 +138,7 @@ export async function connect(d: HandlerDeps, call: Call): Promise<void> {
     }
     throw badRequest(`pod ${name} does not have a host assigned`);
   }
+  if (sub === 'log') checkLogStatus(pod, container, q.get('previous') === 'true');
   const client = kubeletClients.get(d);
   const where = kubeletAddress(await d.objects.lookup('', 'nodes', '', nodeName));
   if (!client || !where) throw serviceUnavailable(`no kubelet endpoint is known for node "${nodeName}"`);
@@ -142,7 +166,9 @@ function dial(where: { host: string; port: number }, client: KubeletClientConfig
 }
 
 function backendError(where: { host: string; port: number }, err: Error): StatusError {
-  return new StatusError(500, 'InternalError', `error dialing backend: dial tcp ${where.host}:${where.port}: ${err.message}`);
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'ECONNREFUSED' ? 'connect: connection refused' : code === 'EHOSTUNREACH' ? 'connect: no route to host' : err.message;
+  return new StatusError(500, 'InternalError', `error dialing backend: dial tcp ${where.host}:${where.port}: ${why}`);
 }
 
 function proxyLogs(d: HandlerDeps, call: Call, where: { host: string; port: number }, client: KubeletClientConfig, path: string): Promise<void> {
