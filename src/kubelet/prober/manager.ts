@@ -284,6 +284,16 @@ export class ProbeManager {
     return this.results.get(containerId)?.get(type)?.result;
   }
 
+  /**
+   * The grace period to kill a container with after its liveness/startup probe failed: the probe's
+   * terminationGracePeriodSeconds, else the pod's, else 30 (undefined: no such probe).
+   */
+  killGracePeriodSeconds(podUid: string, containerName: string, type: 'liveness' | 'startup'): number | undefined {
+    const w = this.workers.get(workerKey(podUid, containerName, type));
+    const pod = this.pods.get(podUid)?.pod;
+    return w && pod ? probeGracePeriodSeconds(pod, w.spec) : undefined;
+  }
+
   hasProbe(podUid: string, containerName: string, type: ProbeType): boolean {
     return this.workers.has(workerKey(podUid, containerName, type));
   }

@@ -38,6 +38,11 @@ export interface AgentPodProbes {
   isReady(uid: string, name: string, containerId: string): boolean;
   isStarted(uid: string, name: string, containerId: string): boolean;
   mustRestart(uid: string, name: string, containerId: string): string | undefined;
+  /**
+   * When mustRestart said so: the grace period to stop the container with (the failed probe's
+   * terminationGracePeriodSeconds, else the pod's), as upstream's ProbeTerminationGracePeriod.
+   */
+  restartGracePeriodSeconds(uid: string, name: string, containerId: string): number | undefined;
   onChange(cb: (uid: string) => void): void;
   stop(): void;
   /** The manager underneath (queries by pod, updatePodStatus). */
@@ -110,6 +115,11 @@ export function createPodProbes(opts: PodProbesOptions = {}): AgentPodProbes {
     mustRestart(_uid, _name, id) {
       if (manager.getResult(id, 'liveness') === 'failure') return 'failed liveness probe';
       if (manager.getResult(id, 'startup') === 'failure') return 'failed startup probe';
+      return undefined;
+    },
+    restartGracePeriodSeconds(uid, name, id) {
+      if (manager.getResult(id, 'liveness') === 'failure') return manager.killGracePeriodSeconds(uid, name, 'liveness');
+      if (manager.getResult(id, 'startup') === 'failure') return manager.killGracePeriodSeconds(uid, name, 'startup');
       return undefined;
     },
     onChange(cb) { listeners.push(cb); },

@@ -33,7 +33,7 @@ describe('agent adapters', () => {
       const pod: Pod = {
         metadata: { name: 'p', namespace: 'default', uid: 'uid-a' },
         spec: { containers: [
-          { name: 'app', image: 'img', livenessProbe: { httpGet: { path: '/live', port }, periodSeconds: 1, failureThreshold: 2 } },
+          { name: 'app', image: 'img', livenessProbe: { httpGet: { path: '/live', port }, periodSeconds: 1, failureThreshold: 2, terminationGracePeriodSeconds: 4 } },
           { name: 'web', image: 'img', readinessProbe: { httpGet: { path: '/ready', port }, periodSeconds: 1 } },
         ] },
         status: { phase: 'Running', podIP: '127.0.0.1' },
@@ -47,6 +47,8 @@ describe('agent adapters', () => {
       await pollUntil(async () => changed.includes('uid-a'), 'a re-sync request for the newly seen pod');
       await pollUntil(async () => probes.mustRestart('uid-a', 'app', 'a1') !== undefined, 'the liveness verdict');
       expect(probes.mustRestart('uid-a', 'app', 'a1')).toBe('failed liveness probe');
+      expect(adapter.restartGracePeriodSeconds('uid-a', 'app', 'a1')).toBe(4);
+      expect(adapter.restartGracePeriodSeconds('uid-a', 'web', 'w1')).toBeUndefined();
       expect(events.filter((e) => e.includes('Liveness'))).toEqual([
         'Warning Unhealthy Liveness probe failed: HTTP probe failed with statuscode: 500',
         'Warning Unhealthy Liveness probe failed: HTTP probe failed with statuscode: 500',
