@@ -219,4 +219,31 @@ describe('pods on containerd', () => {
     await waitPod('needs-config', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
     await pollUntil(async () => (await t.kubectl(['logs', 'needs-config'])).stdout === 'greeting=hi-there\n', 'log with the env value', 100, 100);
   }, 120_000);
+
+  it('gates Ready on the readiness probe and restarts a container whose liveness probe fails', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probed' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'main', image: IMAGE,
+          // Ready once /tmp/ready exists; alive while /tmp/dead does not.
+          command: ['sh', '-c', 'sleep 2; touch /tmp/ready; exec sleep 3600'],
+          readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 },
+          livenessProbe: { exec: { command: ['sh', '-c', '! test -f /tmp/dead'] }, periodSeconds: 1, failureThreshold: 1 },
+        }],
+      },
+    }));
+    const notReady = await waitPod('probed', 'Running but not Ready', (p) => p.status?.phase === 'Running');
+    expect(notReady.status.containerStatuses[0].ready).toBe(false);
+    expect(notReady.status.conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
+    const ready = await waitPod('probed', 'Ready', (p) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    const firstId = ready.status.containerStatuses[0].containerID;
+    await t.ok(['exec', 'probed', '--', 'touch', '/tmp/dead']);
+    const restarted = await waitPod('probed', 'restarted by liveness', (p) => p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].containerID !== firstId);
+    expect(restarted.status.containerStatuses[0].lastState.terminated).toBeDefined();
+    const events = JSON.parse(await t.ok(['get', 'events', '--field-selector', 'involvedObject.name=probed', '-o', 'json'])).items.map((e: any) => `${e.reason}: ${e.message}`);
+    expect(events).toContain('Killing: Container main failed liveness probe, will be restarted');
+    expect(events.some((e: string) => e.startsWith('Unhealthy: Liveness probe failed'))).toBe(true);
+  }, 120_000);
 });
