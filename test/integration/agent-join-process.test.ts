@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = 'joined-node-1';
+const BUSYBOX = 'k8ts.local/busybox:1.36';
 
 interface AgentProcess {
   child: ChildProcess;
@@ -41,12 +42,14 @@ describe('k8ts agent joins a server', () => {
   const serverLog: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestServer({ disable: ['scheduler'], clusterCidr: '10.212.0.0/16', log: (m) => serverLog.push(m) });
+    t = await startTestServer({ clusterCidr: '10.212.0.0/16', log: (m) => serverLog.push(m) });
     agentDir = await mkdtemp(join(tmpdir(), 'k8ts-agent-proc-'));
   });
   afterAll(async () => {
+    await t?.kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']);
     await stopAgent(agent);
     await t?.stop();
+    await new Promise<void>((r) => spawn('ip', ['link', 'del', 'k8ts-join1'], { stdio: 'ignore' }).once('exit', () => r()));
     if (agentDir) await rm(agentDir, { recursive: true, force: true });
   });
 
@@ -83,6 +86,25 @@ describe('k8ts agent joins a server', () => {
     expect(Number(await t.ok(['get', 'node', NODE, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']))).toBeGreaterThan(0);
     expect((await stat(join(agentDir, 'agent', 'pki', 'node.key'))).mode & 0o777).toBe(0o600);
     expect(agent.stderr()).toContain(`joined ${t.url} as system:node:${NODE}`);
+  });
+
+  it('runs a pod with an address from its podCIDR, reachable over the CNI bridge', async () => {
+    await t.ok(['run', 'web', `--image=${BUSYBOX}`, '--image-pull-policy=IfNotPresent', '--restart=Never', '--', 'httpd', '-f', '-p', '8080', '-h', '/etc']);
+    await pollUntil(async () => (await t.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.phase}'])) === 'Running', 'pod web Running', 150, 100)
+      .catch(async (err) => {
+        throw new Error(`${(err as Error).message}\n${await t.ok(['describe', 'pod', 'web'])}\n${agent!.stderr()}`);
+      });
+    const ip = await t.ok(['get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}']);
+    const cidr = await t.ok(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}']);
+    expect(ip.split('.').slice(0, 3).join('.')).toBe(cidr.split('.').slice(0, 3).join('.'));
+    expect(await t.ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.nodeName}'])).toBe(NODE);
+    let body = '';
+    await pollUntil(async () => {
+      body = await fetch(`http://${ip}:8080/hostname`).then((r) => r.text(), () => '');
+      return body !== '';
+    }, 'HTTP from the pod');
+    expect(body.trim()).toBe('web');
+    await t.ok(['delete', 'pod', 'web', '--grace-period=1', '--wait=true']);
   });
 
   it('restarts with the stored credentials', async () => {

@@ -1,21 +1,12 @@
 /**
  * `k8ts agent`: a node joining a running cluster. Gets (or reuses) its credentials with the join
- * token, starts (or adopts) containerd, makes sure the built-in images are there and imports
- * D/images/*.tar, serves the kubelet API with its serving certificate, and runs the node agent,
- * which registers the Node (kubelet/node) once it is set up.
+ * token, then runs the same containerd node as `k8ts server --runtime containerd`
+ * (server/containerd-node.ts: containerd, images, kubelet API with its serving certificate, pod
+ * inputs, probes and hooks, the node agent registering the Node through kubelet/node).
  */
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { KubeClient } from '../../client/index.js';
-import { errorChainMessage } from '../../machinery/error-chain.js';
-import { startNodeAgent, type RunningNodeAgent, type Runtime } from '../../kubelet/agent/index.js';
-import { startContainerd, type ContainerdHandle } from '../../kubelet/containerd/index.js';
-import { CriClient } from '../../kubelet/cri/index.js';
-import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureBuiltinImages, importImageDir } from '../../kubelet/images/index.js';
 import { DEFAULT_BRIDGE, validBridgeName } from '../../kubelet/network/index.js';
-import { criNodeRuntime, startNodeStatus } from '../../kubelet/node/index.js';
-import { startKubeletServer, type KubeletServer } from '../../kubelet/server/index.js';
-import { probesAndHooks } from '../../kubelet/prober/index.js';
+import { startContainerdNode, type RunningContainerdNode } from '../containerd-node.js';
 import { ensureAgentCredentials, type AgentCredentials } from './agent-credentials.js';
 
 export interface AgentOptions {
@@ -40,6 +31,7 @@ export interface RunningAgent {
   nodeName: string;
   credentials: AgentCredentials;
   kubeletPort: number;
+  node: RunningContainerdNode;
   stop(o?: { removePods?: boolean }): Promise<void>;
 }
 
@@ -49,7 +41,12 @@ export async function runAgent(o: AgentOptions): Promise<RunningAgent> {
   const nodeIP = o.nodeIp ?? '127.0.0.1';
   const bridge = o.cniBridge ?? DEFAULT_BRIDGE;
   if (!validBridgeName(bridge)) throw new Error(`--cni-bridge: invalid interface name "${bridge}" (at most 15 letters, digits, '-', '_' or '.')`);
-  const server = new URL(o.server);
+  let server: URL;
+  try {
+    server = new URL(o.server);
+  } catch {
+    throw new Error(`--server must be an https:// URL, got "${o.server}"`);
+  }
   if (server.protocol !== 'https:') throw new Error(`--server must be an https:// URL, got "${o.server}"`);
   const serverUrl = server.origin;
 
@@ -58,51 +55,15 @@ export async function runAgent(o: AgentOptions): Promise<RunningAgent> {
   });
   log(`k8ts agent: ${credentials.fetched ? 'joined' : 'rejoining'} ${serverUrl} as system:node:${nodeName}`);
 
-  let containerd: ContainerdHandle | undefined;
-  let cri: CriClient | undefined;
-  let kubelet: KubeletServer | undefined;
-  let agent: RunningNodeAgent | undefined;
-  const client = new KubeClient({
-    server: serverUrl, ca: credentials.caPem, cert: credentials.clientCertPem, key: credentials.clientKeyPem, userAgent: `k8ts-agent/${nodeName}`,
+  const node = await startContainerdNode({
+    dataDir: o.dataDir, server: serverUrl, credentials, containerRuntimeEndpoint: o.containerRuntimeEndpoint,
+    nodeName, nodeIp: nodeIP, kubeletPort: o.kubeletPort, cniBridge: bridge, log,
   });
-  const cleanup = async (removePods = false) => {
-    await agent?.stop({ removePods }).catch((err: unknown) => log(`k8ts agent: stopping the node agent: ${errorChainMessage(err)}`));
-    await kubelet?.close().catch(() => undefined);
-    client.close();
-    cri?.close();
-    await containerd?.stop();
-  };
-  try {
-    containerd = await startContainerd({ dataDir: o.dataDir, endpoint: o.containerRuntimeEndpoint, log });
-    cri = await CriClient.connect(containerd.endpoint);
-    for (const f of await importImageDir(containerd.endpoint, join(o.dataDir, 'images'), log)) log(`k8ts agent: imported ${f.images.join(', ')} from ${f.file}`);
-    await ensureBuiltinImages(cri, containerd.endpoint, [PAUSE_IMAGE, BUSYBOX_IMAGE]);
-    kubelet = await startKubeletServer({
-      host: nodeIP, port: o.kubeletPort ?? 10250,
-      tls: { key: credentials.servingKeyPem, cert: credentials.servingCertPem, ca: credentials.caPem },
-      runtime: cri.runtime, log,
-    });
-    const rt = cri;
-    const port = kubelet.port;
-    agent = await startNodeAgent({
-      client, runtime: rt as unknown as Runtime, nodeName, nodeIP, dataDir: o.dataDir, log,
-      ...probesAndHooks({ client, runtime: rt.runtime, nodeName, nodeIP, log }),
-      registerNode: () => startNodeStatus({
-        client, nodeName, nodeIP, kubeletPort: port, runtime: criNodeRuntime(rt), dataDir: o.dataDir, cni: { bridge }, log,
-      }),
-    });
-  } catch (err) {
-    await cleanup();
-    throw new Error(`start node ${nodeName}`, { cause: err });
-  }
-  let stopping: Promise<void> | undefined;
   return {
     nodeName,
     credentials,
-    kubeletPort: kubelet.port,
-    stop(so = {}) {
-      stopping ??= cleanup(so.removePods);
-      return stopping;
-    },
+    kubeletPort: node.kubeletPort,
+    node,
+    stop: (so) => node.stop(so),
   };
 }
