@@ -102,6 +102,13 @@ describe('probes and hooks in a containerd container', () => {
       .toEqual({ result: 'success', output: 'from-env $(MARK) $(NOPE)\n' });
   });
 
+  it('an exec probe whose command cannot start errors with the runtime\'s gRPC error', async () => {
+    const attempt = await runProbe('liveness', { exec: { command: ['no-such-command'] } }, target(), { runner });
+    expect(attempt.result).toBeUndefined();
+    expect(attempt.event?.reason).toBe('Unhealthy');
+    expect(attempt.event?.message).toMatch(/^Liveness probe errored: rpc error: code = \w+ desc = .*no-such-command/);
+  });
+
   it('an exec probe that outlives timeoutSeconds fails as timed out', async () => {
     const out = await runProbeHandler({ exec: { command: ['sleep', '30'] }, timeoutSeconds: 1 }, target(), { runner });
     expect(out).toEqual({ result: 'failure', output: 'command "sleep 30" timed out' });

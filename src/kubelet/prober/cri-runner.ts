@@ -2,7 +2,7 @@
  * The CommandRunner over a CRI runtime service (src/kubelet/cri's `client.runtime`, or anything
  * with the same execSync): ExecSync with the timeout; the gRPC deadline gets a margin beyond it
  * so the runtime's own timeout answers first; DEADLINE_EXCEEDED becomes ExecTimeoutError, as
- * upstream's remote runtime does.
+ * upstream's remote runtime does; other gRPC failures read as Go's: rpc error: code = X desc = ….
  */
 import { ExecTimeoutError, type CommandRunner, type ExecResult } from './types.js';
 
@@ -15,6 +15,11 @@ export interface ExecSyncApi {
 }
 
 const DEADLINE_EXCEEDED = 4;
+const GO_CODE_NAMES = [
+  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable',
+  'DataLoss', 'Unauthenticated',
+];
 /** Upstream adds the runtime request timeout (2 min) to the exec timeout for the RPC deadline. */
 const RPC_MARGIN_MS = 120_000;
 
@@ -31,7 +36,12 @@ export function criCommandRunner(runtime: ExecSyncApi): CommandRunner {
         );
         return { stdout: toBuffer(res.stdout), stderr: toBuffer(res.stderr), exitCode: res.exitCode ?? 0 };
       } catch (err) {
-        if ((err as { code?: unknown })?.code === DEADLINE_EXCEEDED) throw new ExecTimeoutError(cmd, timeoutSeconds);
+        const e = err as { code?: unknown; details?: unknown };
+        if (e?.code === DEADLINE_EXCEEDED) throw new ExecTimeoutError(cmd, timeoutSeconds);
+        if (typeof e?.code === 'number' && typeof e.details === 'string') {
+          // As a Go gRPC client reports it (that is what upstream's events show).
+          throw new Error(`rpc error: code = ${GO_CODE_NAMES[e.code] ?? `Code(${e.code})`} desc = ${e.details}`, { cause: err });
+        }
         throw err;
       }
     },
