@@ -23,7 +23,7 @@ export function tcpProbe(host: string, port: number, timeoutMs: number, signal?:
     const onAbort = (): void => finish({ result: 'failure', output: `dial tcp ${addr}: operation was canceled` });
     const timer = setTimeout(() => finish({ result: 'failure', output: dialErrorText({ code: 'DIAL_TIMEOUT' }, addr, host) }), timeoutMs);
     sock.once('connect', () => finish({ result: 'success', output: '' }));
-    sock.once('error', (err) => finish({ result: 'failure', output: dialErrorText(err, addr, host) }));
+    sock.on('error', (err) => finish({ result: 'failure', output: dialErrorText(err, addr, host) }));
     if (signal) {
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
