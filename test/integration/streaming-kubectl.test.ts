@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { KUBECTL_DIR, startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 import { pollUntil } from '../helpers/poll.js';
 
@@ -139,6 +140,22 @@ describe('kubectl exec', () => {
     const logs = await t.kubectl(['logs', 'pending']);
     expect(logs.code).toBe(1);
     expect(logs.stderr).toMatch(/container "c" in pod "pending" is waiting to start: (image can't be pulled|trying and failing to pull image)/);
+  });
+
+  it('authenticates upgrade requests like any other (no credentials: 401 Status before any upgrade)', async () => {
+    const ca = await readFile(join(t.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const ws = new WebSocket(`${t.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/shell/exec?command=true&stdout=true`, ['v5.channel.k8s.io'], { ca });
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      ws.on('unexpected-response', (_req, r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => (body += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+      });
+      ws.on('open', () => reject(new Error('upgraded without credentials')));
+      ws.on('error', () => undefined);
+    });
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
   });
 
   it('refuses a pod without a node', async () => {
