@@ -1,11 +1,11 @@
 /**
- * `k8ts image build|import`: image archives without a registry (the built-in pause and busybox
+ * `k8ts image build|import|list`: image archives without a registry (the built-in pause and busybox
  * images made from host binaries; importing archives into a node's containerd).
  */
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { buildBuiltinArchives, importArchiveCommand } from '../kubelet/images/index.js';
+import { buildBuiltinArchives, importArchiveCommand, listImagesCommand } from '../kubelet/images/index.js';
 
 export function addImageCommands(program: Command): void {
   const image = program.command('image').description('Container images for k8ts nodes (no registry needed)');
@@ -26,5 +26,14 @@ export function addImageCommands(program: Command): void {
     .action(async (file: string, o: { dataDir: string; containerRuntimeEndpoint?: string; name?: string }) => {
       const names = await importArchiveCommand(file, { dataDir: o.dataDir, endpoint: o.containerRuntimeEndpoint, name: o.name });
       for (const n of names) process.stdout.write(`imported ${n}\n`);
+    });
+  image
+    .command('list')
+    .alias('ls')
+    .description("List the images in a node's containerd (as the CRI reports them)")
+    .option('--data-dir <dir>', 'data dir of the node whose containerd to use', join(homedir(), '.k8ts'))
+    .option('--container-runtime-endpoint <endpoint>', 'CRI endpoint (unix:///path/containerd.sock) instead of the data dir\'s containerd')
+    .action(async (o: { dataDir: string; containerRuntimeEndpoint?: string }) => {
+      process.stdout.write(await listImagesCommand({ dataDir: o.dataDir, endpoint: o.containerRuntimeEndpoint }));
     });
 }

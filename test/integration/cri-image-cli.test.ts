@@ -70,6 +70,17 @@ describe('k8ts image', () => {
     expect((await cri.image.imageStatus({ image: { image: PAUSE_IMAGE } })).image).not.toBeNull();
   });
 
+  it('list shows the node\'s images like crictl images', async () => {
+    const r = await k8ts(['image', 'list', '--data-dir', dataDir]);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^IMAGE\s+TAG\s+IMAGE ID\s+SIZE$/);
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^k8ts\.local\/busybox\s+1\.36\s+[0-9a-f]{13}\s+\d+(\.\d+)?[kM]B$/),
+      expect.stringMatching(/^k8ts\.local\/pause\s+3\.10\s+[0-9a-f]{13}\s+\d+(\.\d+)?kB$/),
+    ]));
+  });
+
   it('import without a running node says how to get one, and a missing file says so', async () => {
     const other = join(dataDir, 'no-node');
     const r = await k8ts(['image', 'import', '--data-dir', other, join(outDir, 'pause.tar')]);

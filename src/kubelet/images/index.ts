@@ -18,5 +18,5 @@ export {
   CRI_NAMESPACE, importImageArchive, importImageBuffer, ensureBuiltinImages, importImageDir, hasImage,
 } from './import.js';
 export type { ImportOptions } from './import.js';
-export { imagesDir, buildBuiltinArchives, importArchiveCommand } from './cli.js';
+export { imagesDir, buildBuiltinArchives, importArchiveCommand, listImagesCommand } from './cli.js';
 export type { ImportCommandOptions } from './cli.js';
