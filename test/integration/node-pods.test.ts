@@ -246,4 +246,22 @@ describe('pods on containerd', () => {
     expect(events).toContain('Killing: Container main failed liveness probe, will be restarted');
     expect(events.some((e: string) => e.startsWith('Unhealthy: Liveness probe failed'))).toBe(true);
   }, 120_000);
+
+  it('reports ErrImagePull then ImagePullBackOff for an image it cannot pull, and ErrImageNeverPull', async () => {
+    // A registry address on loopback that nothing listens on: the pull fails at once.
+    const missing = '127.0.0.1:1/k8ts-test/missing:1.0';
+    await t.ok(['run', 'no-image', `--image=${missing}`]);
+    await t.ok(['run', 'never-pull', `--image=${missing}`, '--image-pull-policy=Never']);
+    const pulled = await waitPod('no-image', 'ImagePullBackOff', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');
+    expect(pulled.status.phase).toBe('Pending');
+    expect(await t.ok(['get', 'pod', 'no-image'])).toMatch(/no-image\s+0\/1\s+(ImagePullBackOff|ErrImagePull)\s+0/);
+    const events = JSON.parse(await t.ok(['get', 'events', '--field-selector', 'involvedObject.name=no-image', '-o', 'json'])).items.map((e: any) => `${e.reason}: ${e.message}`);
+    expect(events).toContain(`Pulling: Pulling image "${missing}"`);
+    expect(events.some((e: string) => e.startsWith(`Failed: Failed to pull image "${missing}": `))).toBe(true);
+    expect(events).toContain('Failed: Error: ErrImagePull');
+    expect(events).toContain(`BackOff: Back-off pulling image "${missing}"`);
+    const never = await waitPod('never-pull', 'ErrImageNeverPull', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull');
+    expect(never.status.containerStatuses[0].state.waiting.message).toBe(`Container image "${missing}" is not present with pull policy of Never`);
+    expect(await t.ok(['get', 'pod', 'never-pull'])).toMatch(/never-pull\s+0\/1\s+ErrImageNeverPull\s+0/);
+  }, 120_000);
 });

@@ -62,12 +62,14 @@ async function ensureImage(d: StartDeps, pod: KObject, c: KObject, sandboxConfig
   if (policy === 'Never') {
     const message = `Container image "${image}" is not present with pull policy of Never`;
     void d.recorder.event(pod, 'Warning', 'ErrImageNeverPull', message);
+    void d.recorder.event(pod, 'Warning', 'Failed', 'Error: ErrImageNeverPull');
     return { reason: 'ErrImageNeverPull', message };
   }
   const key = `${pod.metadata.uid}/${c.name}/pull`;
   const last = lastPullFailure.get(key) ?? 0;
   if (d.pullBackoff.remaining(key, last) > 0) {
     void d.recorder.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
+    void d.recorder.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
     return { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` };
   }
   void d.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);

@@ -9,6 +9,7 @@
  * May import src/client/, src/api/, src/machinery/ and the other src/kubelet/ modules
  * (cri, node, network, pod-config, prober, lifecycle, server).
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResource } from '../../api/resources.js';
 import { EventRecorder, SharedInformer, objectKey, type KObject, type KubeClient } from '../../client/index.js';
@@ -192,7 +193,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
         await workers.stop();
         await probes.stop();
         await registration?.stop();
-        if (o.removePods) await removeAllSandboxes(runtime, log);
+        if (o.removePods) {
+          await removeAllSandboxes(runtime, log);
+          // Volumes (some are mounts, tmpfs for secrets) and cgroups of every pod go too.
+          const uids = new Set([...keys.keys(), ...cache.uids(), ...(await readdir(join(agentDir, 'pods')).catch(() => [] as string[]))]);
+          for (const uid of uids) {
+            await syncer.forgetPod(uid).catch((err: unknown) => log(`agent: cleaning up pod ${uid}: ${errorChainMessage(err)}`));
+          }
+        }
       })();
       return stopping;
     },

@@ -354,6 +354,11 @@ export class PodSyncer {
         });
       }
     }
+    await this.forgetPod(uid);
+  }
+
+  /** Tears down a pod's volumes and cgroups and forgets its state (its containers must be gone). */
+  async forgetPod(uid: string): Promise<void> {
     await this.d.inputs.cleanupPod(uid);
     await removeCgroups(podCgroupParent(this.d.sandboxEnv, { metadata: { uid } }));
     this.records.delete(uid);
