@@ -210,6 +210,10 @@ describe('VolumeManager', () => {
     const sec = vols.get('sec')!.hostPath;
     expect(await readFile(join(sec, 'password'), 'utf8')).toBe('hunter2');
     expect((await stat(join(sec, 'password'))).mode & 0o777).toBe(0o400);
+    const fsType = async (dir: string) => (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').find((l) => l.split(' ')[4] === dir)?.split(' - ')[1]?.split(' ')[0];
+    expect(await fsType(sec)).toBe('tmpfs');
+    expect(await fsType(vols.get('proj')!.hostPath)).toBe('tmpfs');
+    expect(await fsType(vols.get('cfg')!.hostPath)).toBeUndefined();
     expect((await readdir(vols.get('opt')!.hostPath)).filter((x) => !x.startsWith('..'))).toEqual([]);
     const info = vols.get('info')!.hostPath;
     expect(await readFile(join(info, 'labels'), 'utf8')).toBe('app="web"');

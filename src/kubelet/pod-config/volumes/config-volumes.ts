@@ -1,5 +1,6 @@
-/** configMap, secret and downwardAPI volumes: their payload written with the atomic writer. */
+/** configMap, secret and downwardAPI volumes: their payload written with the atomic writer (secrets on a tmpfs). */
 import { writeAtomic } from './atomic-writer.js';
+import { ensureTmpfs } from './mounts-table.js';
 import { configMapPayload, downwardApiPayload, secretPayload } from './payloads.js';
 import type { VolumePlugin } from './types.js';
 
@@ -20,6 +21,7 @@ export const secretPlugin: VolumePlugin = {
   refreshable: true,
   async setUp(ctx) {
     const payload = await secretPayload(ctx.pod, ctx.source, ctx.lookup);
+    await ensureTmpfs(ctx.dir, ctx.log);
     await writeAtomic(ctx.dir, payload, { gid: ctx.fsGroup });
     return { hostPath: ctx.dir, readOnly: true, kind: 'secret', plugin: secretPlugin.plugin };
   },

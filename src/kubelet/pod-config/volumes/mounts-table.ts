@@ -1,6 +1,6 @@
 /** The host's mount table (/proc/self/mountinfo): which directories are mount points, and unmounting them. */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -25,5 +25,25 @@ export async function unmountUnder(root: string): Promise<void> {
     } catch {
       await run('umount', ['-l', t]);
     }
+  }
+}
+
+let tmpfsUnavailable = false;
+
+/**
+ * Makes `dir` a tmpfs (memory-backed, as the kubelet keeps secret and projected volumes off the
+ * disk); when mounting is not possible (no privilege) the directory stays a plain one and that is
+ * logged once. Returns whether a new tmpfs was mounted.
+ */
+export async function ensureTmpfs(dir: string, log: (msg: string) => void, options = 'mode=0755'): Promise<boolean> {
+  await mkdir(dir, { recursive: true });
+  if (tmpfsUnavailable || (await isMountPoint(dir))) return false;
+  try {
+    await run('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+    return true;
+  } catch (err) {
+    tmpfsUnavailable = true;
+    log(`volumes: cannot mount tmpfs (${(err as Error).message.trim()}); secret volumes stay on disk`);
+    return false;
   }
 }
