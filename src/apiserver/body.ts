@@ -10,6 +10,9 @@ import { badRequest, StatusError, tooLarge, unsupportedMediaType } from './statu
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The bodies readBody has read, by request (the audit log records request objects from here). */
+export const receivedBodies = new WeakMap<IncomingMessage, Buffer>();
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
@@ -34,7 +37,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     };
     const onEnd = (): void => {
       done();
-      resolve(Buffer.concat(chunks));
+      const body = Buffer.concat(chunks);
+      receivedBodies.set(req, body);
+      resolve(body);
     };
     const onError = (err: Error): void => {
       done();

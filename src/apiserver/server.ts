@@ -16,6 +16,8 @@ import type { Authorizer } from './authz/index.js';
 import { reconcileBootstrapPolicy } from './authz/bootstrap/reconcile.js';
 import { forbiddenError } from './authz/forbidden.js';
 import { impersonate, wantsImpersonation } from './authn/impersonation.js';
+import type { ServiceAccountTokens } from './authn/service-account.js';
+import type { Auditor } from './audit/index.js';
 import {
   aggregatedContentType, aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions,
 } from './discovery.js';
@@ -53,6 +55,12 @@ export interface ApiServerOptions {
   watchCacheSize?: number;
   /** Settings of the admission plugins (default toleration seconds). */
   admission?: AdmissionConfig;
+  /** Admission plugins to leave out (upstream's --disable-admission-plugins), e.g. ['ServiceAccount']. */
+  disableAdmission?: string[];
+  /** Writes the audit log (--audit-policy-file, --audit-log-path). */
+  auditor?: Auditor;
+  /** Signs ServiceAccount tokens (serviceaccounts/token); without it TokenRequest answers 503. */
+  serviceAccountTokens?: ServiceAccountTokens;
   /**
    * Routes outside the Kubernetes API, tried before authentication (they do their own): each
    * handles the request and resolves true, or resolves false to pass it on (k8ts' join endpoints).
@@ -88,13 +96,14 @@ export class ApiServer {
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.cache = new WatchCache(opts.store, { historySize: opts.watchCacheSize });
     const lookup = { get: (g: string, p: string, ns: string, n: string) => this.objects.lookup(g, p, ns, n) };
-    this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup, { ...opts.admission, authorizer: opts.authorizer }));
+    this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup, { ...opts.admission, authorizer: opts.authorizer }, undefined, opts.disableAdmission));
     this.deps = {
       store: opts.store,
       cache: this.cache,
       objects: this.objects,
       convert: converter,
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+      tokens: opts.serviceAccountTokens,
       trackStream: (end) => {
         this.streams.add(end);
         return () => this.streams.delete(end);
@@ -213,6 +222,7 @@ export class ApiServer {
       user = await impersonate(req, user, async (c) => this.opts.authorizer.authorize(c), (c, reason) => forbiddenError(c, reason));
     }
     const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    this.opts.auditor?.begin({ req, res, user, info });
     await this.authorize(user, info);
     if (!info.isResourceRequest) return this.nonResource(req, res, path, url);
     const resource = findResource(info.group, info.version, info.resource);

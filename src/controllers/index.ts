@@ -11,6 +11,7 @@ import type { Controller, ControllerContext, ControllerSettings } from './framew
 import { DisruptionController } from './disruption.js';
 import { NodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle.js';
 import { ServiceAccountController } from './serviceaccount.js';
+import { RootCaPublisher } from './root-ca-publisher.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { NamespaceController } from './namespace.js';
 import { DeploymentController } from './deployment/index.js';
@@ -28,6 +29,7 @@ export type { Controller, ControllerContext, ControllerSettings, ReconcileResult
 export { NodeLifecycleController } from './node-lifecycle.js';
 export type { NodeLifecycleOptions } from './node-lifecycle.js';
 export { ServiceAccountController } from './serviceaccount.js';
+export { RootCaPublisher } from './root-ca-publisher.js';
 export { DisruptionController } from './disruption.js';
 export { registerController, controllerNames, controllerFactory } from './registry.js';
 export type { ControllerFactory } from './registry.js';
@@ -47,6 +49,7 @@ registerController('ttl-after-finished', (ctx) => new TTLAfterFinishedController
 registerController('cronjob', (ctx) => new CronJobController(ctx));
 registerController('nodelifecycle', (ctx) => new NodeLifecycleController(ctx, ctx.settings?.nodelifecycle as NodeLifecycleOptions | undefined));
 registerController('serviceaccount', (ctx) => new ServiceAccountController(ctx));
+registerController('root-ca-cert-publisher', (ctx) => new RootCaPublisher(ctx));
 registerController('disruption', (ctx) => new DisruptionController(ctx));
 registerController('replicaset', newReplicaSetController);
 registerController('replicationcontroller', newReplicationControllerController);

@@ -1,9 +1,13 @@
 /** Starts a k8ts control plane: storage → PKI → API server → kubeconfig → controllers. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiServer, type VersionInfo } from '../apiserver/server.js';
 import { createAuthenticator, type Authenticator } from '../apiserver/authn/index.js';
+import { ServiceAccountTokens } from '../apiserver/authn/service-account.js';
+import { ensureServiceAccountKey } from '../pki/service-account-key.js';
+import { encryptStore, loadEncryptionConfig } from './encryption.js';
+import { Auditor, auditFileSink, parseAuditPolicy } from '../apiserver/audit/index.js';
 import { alwaysAllowAuthenticated } from '../apiserver/authz/index.js';
 import { ensurePki, issueClientCert, writeKubeconfig } from '../pki/index.js';
 import { ensureJoinToken, joinRoutes } from './join/index.js';
@@ -26,6 +30,14 @@ export interface ServerOptions {
   etcdEndpoints?: string[];
   /** A static token file in upstream's CSV format. */
   tokenAuthFile?: string;
+  /**
+   * An EncryptionConfiguration file (upstream's --encryption-provider-config). Without it the
+   * server uses DATA/server/encryption-config.yaml, created with a random AES-GCM key at first start.
+   */
+  encryptionProviderConfig?: string;
+  /** Upstream's --audit-policy-file (audit.k8s.io/v1 Policy) and --audit-log-path (JSON lines; `-` for stdout). */
+  auditPolicyFile?: string;
+  auditLogPath?: string;
   version?: VersionInfo;
   bookmarkIntervalMs?: number;
   /** Events the API server's watch cache keeps for watches from a past resourceVersion. */
@@ -63,6 +75,8 @@ export interface ServerOptions {
    */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** Admission plugins to leave out (upstream's --disable-admission-plugins), e.g. ['ServiceAccount']. */
+  disableAdmission?: string[];
   /** The range node pod subnets come from (node IPAM controller; default 10.42.0.0/16), and their prefix length (default 24). */
   clusterCidr?: string;
   nodeCidrMaskSize?: number;
@@ -101,8 +115,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { host, port } = parseListen(opts.listen ?? '127.0.0.1:6443');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
 
+  // Secrets (or what the configuration names) are encrypted before they reach the store.
+  const encryption = await loadEncryptionConfig(dataDir, opts.encryptionProviderConfig).catch((err) => {
+    throw new Error('load encryption configuration', { cause: err });
+  });
   const [store, pki] = await Promise.all([
-    createStore(opts.store ?? 'sqlite', { dataDir, etcdEndpoints: opts.etcdEndpoints }).catch((err) => {
+    createStore(opts.store ?? 'sqlite', { dataDir, etcdEndpoints: opts.etcdEndpoints }).then((s) => encryptStore(s, encryption.config)).catch((err) => {
       throw new Error('start storage', { cause: err });
     }),
     ensurePki(dataDir, { hosts: ['localhost', '127.0.0.1', hostname(), host].filter((h) => h && h !== '0.0.0.0' && h !== '::') }).catch((err) => {
@@ -117,6 +135,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const authenticators: Authenticator[] = [createAuthenticator('client-cert')];
   if (opts.tokenAuthFile) authenticators.push(createAuthenticator('token-file', { path: opts.tokenAuthFile }));
+  // ServiceAccount tokens: signed with DATA/pki/sa.key; valid while their account (and bound object) exists.
+  const saKey = await ensureServiceAccountKey(dataDir).catch((err) => {
+    throw new Error('prepare service account signing key', { cause: err });
+  });
+  let lookupFrom: ApiServer | undefined;
+  const serviceAccountTokens = new ServiceAccountTokens({
+    privateKeyPem: saKey.privateKeyPem,
+    publicKeyPems: [saKey.publicKeyPem],
+    lookup: async (plural, ns, name) => lookupFrom?.objects.lookup('', plural, ns, name),
+  });
+  authenticators.push(serviceAccountTokens.authenticator());
+  // The audit log: only with both a policy and a log path (as upstream).
+  let auditor: Auditor | undefined;
+  if (opts.auditPolicyFile && opts.auditLogPath) {
+    const policy = parseAuditPolicy(await readFile(opts.auditPolicyFile, 'utf8'), opts.auditPolicyFile);
+    auditor = new Auditor(policy, auditFileSink(opts.auditLogPath));
+  }
 
   // The API server's identity towards kubelets (pods/log, exec, attach, portforward), as upstream's
   // --kubelet-client-certificate: user kube-apiserver-kubelet-client in system:masters.
@@ -132,6 +167,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     version: opts.version,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     watchCacheSize: opts.watchCacheSize,
+    serviceAccountTokens,
+    disableAdmission: opts.disableAdmission,
+    auditor,
     extraRoutes: [joinRoutes({ pki, secret: () => joinToken.token.secret, log })],
     admission: {
       defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
@@ -139,6 +177,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     log,
   });
+  lookupFrom = apiServer;
   let bound: { host: string; port: number };
   try {
     bound = await apiServer.start();
@@ -164,6 +203,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       client, disable: opts.disable, log,
       settings: {
         nodelifecycle: { gracePeriodMs: opts.nodeMonitorGracePeriodMs },
+        'root-ca-cert-publisher': { caPem: pki.caCertPem },
         nodeipam: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize },
       },
     });
@@ -235,6 +275,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         await controllers.stop();
         client.close();
         await apiServer.close();
+        auditor?.close();
         await store.close();
       })();
       return stopping;

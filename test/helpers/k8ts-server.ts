@@ -37,7 +37,9 @@ export function allComponents(): string[] {
 }
 
 export async function startTestServer(opts: Partial<ServerOptions> & { apiOnly?: boolean } = {}): Promise<TestServer> {
-  if (opts.apiOnly) opts = { ...opts, disable: allComponents() };
+  // Without controllers no namespace gets its `default` ServiceAccount, so pods could not pass
+  // ServiceAccount admission: API-only servers leave that plugin out.
+  if (opts.apiOnly) opts = { ...opts, disable: allComponents(), disableAdmission: [...new Set([...(opts.disableAdmission ?? []), 'ServiceAccount'])] };
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'k8ts-test-')));
   const cacheDir = await mkdtemp(join(tmpdir(), 'k8ts-kubectl-cache-'));
   // A real node: its own pod network (cluster CIDR, bridge), a free kubelet port, the test images in D/images.

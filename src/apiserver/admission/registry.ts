@@ -4,10 +4,12 @@ import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
 import { nodeRestriction } from './node-restriction.js';
 import { rbacEscalation } from './rbac-escalation.js';
+import { serviceAccount } from './service-account.js';
 import type { AdmissionAttributes, AdmissionConfig, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
 
 const FACTORIES = new Map<string, AdmissionPluginFactory>([
   ['NamespaceLifecycle', namespaceLifecycle],
+  ['ServiceAccount', serviceAccount],
   ['DefaultTolerationSeconds', defaultTolerationSeconds],
   ['NodeRestriction', nodeRestriction],
   ['RBACEscalation', rbacEscalation],
@@ -20,8 +22,11 @@ export function registerAdmissionPlugin(name: string, factory: AdmissionPluginFa
 export class AdmissionChain {
   private readonly plugins: AdmissionPlugin[];
 
-  constructor(lookup: AdmissionLookup, config: AdmissionConfig = {}, names: string[] = [...FACTORIES.keys()]) {
-    this.plugins = names.map((n) => {
+  /** `disabled`: plugin names to leave out (upstream's --disable-admission-plugins). */
+  constructor(lookup: AdmissionLookup, config: AdmissionConfig = {}, names: string[] = [...FACTORIES.keys()], disabled: readonly string[] = []) {
+    const unknown = disabled.filter((n) => !FACTORIES.has(n));
+    if (unknown.length) throw new Error(`unknown admission plugins to disable: ${unknown.join(', ')}`);
+    this.plugins = names.filter((n) => !disabled.includes(n)).map((n) => {
       const f = FACTORIES.get(n);
       if (!f) throw new Error(`unknown admission plugin ${n}`);
       return f(lookup, config);

@@ -39,6 +39,8 @@ export interface AdmissionConfig {
   defaultUnreachableTolerationSeconds?: number;
   /** RBAC escalation check and NodeRestriction: the API server's authorizer (its RBAC rules and `escalate`/`bind` checks). */
   authorizer?: Authorizer;
+  /** ServiceAccount: how many times the `default` account is looked up before a pod is refused (default 10). */
+  serviceAccountLookupAttempts?: number;
 }
 
 export type AdmissionPluginFactory = (lookup: AdmissionLookup, config: AdmissionConfig) => AdmissionPlugin;

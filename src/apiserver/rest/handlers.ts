@@ -22,6 +22,7 @@ import { dryRunOf, fieldManagerOf, fieldValidationOf, includeObjectOf, sendJson,
 import { toTable } from './table.js';
 import { serveWatch } from './watch.js';
 import type { Converter } from './convert.js';
+import type { ServiceAccountTokens } from '../authn/service-account.js';
 
 export interface HandlerDeps {
   store: Store;
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   convert: Converter;
   bookmarkIntervalMs: number;
   trackStream(end: () => void): () => void;
+  /** Signs ServiceAccount tokens for serviceaccounts/token (absent: the subresource answers 503). */
+  tokens?: ServiceAccountTokens;
 }
 
 const PATCH_TYPES = new Set([

@@ -15,6 +15,7 @@ import { rfc3339 } from './object-meta.js';
 import { target } from './objects.js';
 import { dryRunOf, fieldManagerOf, sendJson, type Call } from './request.js';
 import { connect } from './connect.js';
+import { tokenRequest } from './token-request.js';
 
 export async function handleSubresource(d: HandlerDeps, call: Call): Promise<void> {
   const { info } = call;
@@ -27,6 +28,8 @@ export async function handleSubresource(d: HandlerDeps, call: Call): Promise<voi
       return eviction(d, call);
     case 'finalize':
       return finalize(d, call);
+    case 'token':
+      return tokenRequest(d, call);
     case 'log':
     case 'exec':
     case 'attach':

@@ -57,7 +57,7 @@ describe('KubeClient and SharedInformer against a real server', () => {
 
   beforeAll(async () => {
     // A small watch window and no periodic bookmarks, so an idle watcher's resourceVersion can expire.
-    t = await startTestServer({ watchCacheSize: 5, bookmarkIntervalMs: 3_600_000, disable: ['namespace', 'garbagecollector'] });
+    t = await startTestServer({ watchCacheSize: 5, bookmarkIntervalMs: 3_600_000, disable: ['namespace', 'garbagecollector', 'root-ca-cert-publisher'] });
     client = await KubeClient.fromKubeconfig(t.kubeconfig);
   });
   afterAll(async () => {
