@@ -33,7 +33,6 @@ export function buildProgram(): Command {
     .option('--encryption-provider-config <file>', 'EncryptionConfiguration for encryption at rest (default: DATA/server/encryption-config.yaml, generated)')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what the audit log records')
     .option('--audit-log-path <file>', "audit log file (JSON lines; '-' for stdout); needs --audit-policy-file")
-    .addOption(new Option('--runtime <runtime>', `node runtime: sim (simulated nodes in this process), none, or containerd ${NOT_YET}`).choices(['containerd', 'sim', 'none']).default('containerd'))
     .addOption(new Option('--runtime <runtime>', 'node runtime: containerd (run pods on this machine), sim (simulated nodes in this process), or none').choices(['containerd', 'sim', 'none']).default('containerd'))
     .option('--sim-nodes <n>', 'number of simulated nodes with --runtime sim', '1')
     .option('--node-ip <ip>', "the (first) node's InternalIP")
@@ -94,21 +93,6 @@ export function buildProgram(): Command {
       process.on('SIGINT', () => stop('SIGINT'));
     });
 
-  const secrets = program.command('secrets').description('Secrets encryption at rest');
-  secrets
-    .command('rotate-key')
-    .description('With the server stopped: add a new AES-GCM key first, re-encrypt every Secret with it, then drop the old key')
-    .option('--data-dir <dir>', 'the server data directory', join(homedir(), '.k8ts'))
-    .option('--encryption-provider-config <file>', 'the EncryptionConfiguration file (default DATA/server/encryption-config.yaml)')
-    .addOption(new Option('--store <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
-    .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
-    .action(async (o: Record<string, string>) => {
-      const log = (m: string): void => void process.stderr.write(`${m}\n`);
-      const r = await rotateEncryptionKey({
-        dataDir: o.dataDir, configPath: o.encryptionProviderConfig, store: o.store as 'sqlite' | 'etcd',
-        etcdEndpoints: o.etcdEndpoints?.split(',').map((s) => s.trim()).filter(Boolean), log,
-      });
-      process.stdout.write(`rotated to key ${r.newKey}: ${r.rewritten} values re-encrypted, dropped ${r.droppedKeys.join(', ')}\n`);
   program
     .command('agent')
     .description('Run a node that joins a running k8ts server (containerd, CNI and the node agent), in the foreground until SIGINT/SIGTERM')
@@ -144,6 +128,23 @@ export function buildProgram(): Command {
       process.on('SIGINT', () => stop('SIGINT'));
       const agent = await starting;
       log(`k8ts agent: node ${agent.nodeName} running (kubelet API on ${o.nodeIp}:${agent.kubeletPort})`);
+    });
+
+  const secrets = program.command('secrets').description('Secrets encryption at rest');
+  secrets
+    .command('rotate-key')
+    .description('With the server stopped: add a new AES-GCM key first, re-encrypt every Secret with it, then drop the old key')
+    .option('--data-dir <dir>', 'the server data directory', join(homedir(), '.k8ts'))
+    .option('--encryption-provider-config <file>', 'the EncryptionConfiguration file (default DATA/server/encryption-config.yaml)')
+    .addOption(new Option('--store <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
+    .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
+    .action(async (o: Record<string, string>) => {
+      const log = (m: string): void => void process.stderr.write(`${m}\n`);
+      const r = await rotateEncryptionKey({
+        dataDir: o.dataDir, configPath: o.encryptionProviderConfig, store: o.store as 'sqlite' | 'etcd',
+        etcdEndpoints: o.etcdEndpoints?.split(',').map((s) => s.trim()).filter(Boolean), log,
+      });
+      process.stdout.write(`rotated to key ${r.newKey}: ${r.rewritten} values re-encrypted, dropped ${r.droppedKeys.join(', ')}\n`);
     });
 
   const sim = program.command('sim').description('Simulated nodes');
