@@ -16,6 +16,7 @@ import { startContainerd, type ContainerdHandle } from '../../src/kubelet/contai
 import { BUSYBOX_IMAGE, ensureBuiltinImages, importImageArchive } from '../../src/kubelet/images/index.js';
 import { startKubeletServer, KUBELET_CLIENT_USER, type KubeletServer } from '../../src/kubelet/server/index.js';
 import { RemoteCommand, SpdySession, type SpdyStream } from '../../src/kubelet/streaming/index.js';
+import { rotatedFiles, startContainerLogRotation } from '../../src/kubelet/logs/index.js';
 import { ensurePki, issueClientCert, issueServingCert } from '../../src/pki/index.js';
 import { ensureTestImages } from '../helpers/images.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -83,6 +84,7 @@ describe('kubelet API on containerd', () => {
       return containerId;
     };
     await run('main', 'echo line-1; echo err-1 >&2; sleep 0.2; echo line-2; exec sleep 3600');
+    await run('chatty', 'i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.02; done');
     await run('web', `mkdir -p /www && echo hello-from-httpd > /www/index.html && exec httpd -f -p 127.0.0.1:${httpPort} -h /www`);
     // A container that already ran once (restart 0 exited), then its restart 1.
     const first = await run('crashy', 'echo first-run; exit 1', 0);
@@ -174,6 +176,42 @@ describe('kubelet API on containerd', () => {
     // follow ends by itself once the container has exited.
     const followed = await get(`/containerLogs/${ns}/${pod}/crashy?follow=true`);
     expect(followed.body).toBe('second-run\ntick-1\ntick-2\ntick-3\n');
+  });
+
+  it('rotates a large log file (ReopenContainerLog) while a follower keeps reading without gaps', async () => {
+    const rotation = startContainerLogRotation({ runtime: cri.runtime, maxSizeBytes: 2048, maxFiles: 3, intervalMs: 3_600_000 });
+    const ac = new AbortController();
+    let text = '';
+    const follow = new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: kubelet.port, path: `/containerLogs/${ns}/${pod}/chatty?follow=true`, ca, cert: client.certPem, key: client.keyPem, signal: ac.signal }, (res) => {
+        res.on('data', (d) => (text += d));
+        res.on('close', () => resolve());
+      });
+      req.on('error', (err) => (ac.signal.aborted ? resolve() : reject(err)));
+      req.end();
+    });
+    const lineCount = (): number => text.split('\n').length - 1;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const before = lineCount();
+        await pollUntil(async () => lineCount() >= before + 60, 'more chatty output', 400, 25);
+        await rotation.rotateNow();
+      }
+      const before = lineCount();
+      await pollUntil(async () => lineCount() >= before + 50, 'output after the last rotation', 400, 25);
+    } finally {
+      rotation.stop();
+      ac.abort();
+      await follow;
+    }
+    const numbers = text.split('\n').filter(Boolean).map((l) => Number(/^line-(\d+)$/.exec(l)![1]));
+    expect(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1)).toBe(true);
+    const st = await cri.runtime.listContainers({ filter: { labelSelector: { 'io.kubernetes.container.name': 'chatty', 'io.kubernetes.pod.name': pod } } });
+    const logPath = (await cri.runtime.containerStatus({ containerId: st.containers[0]!.id })).status!.logPath;
+    // maxFiles 3: the current file and at most two rotated ones.
+    const rotated = await rotatedFiles(logPath);
+    expect(rotated.length).toBeGreaterThanOrEqual(1);
+    expect(rotated.length).toBeLessThanOrEqual(2);
   });
 
   it('execs over websocket v5 with output, stderr and exit codes', async () => {

@@ -87,14 +87,16 @@ describe('streamContainerLog', () => {
     await waitFor(() => text === 'five\n');
     await appendFile(path, '2026-01-02T03:05:00Z stdout F later\n');
     await waitFor(() => text.endsWith('later\n'));
-    // Rotation: the file is renamed and a new one appears under the same path.
+    // Rotation: the file is renamed and a new one appears under the same path; what was written to
+    // the old file just before is still read.
+    await appendFile(path, '2026-01-02T03:05:00.5Z stdout F just before\n');
     await rename(path, `${path}.20260102-030500`);
     await writeFile(path, '2026-01-02T03:05:01Z stdout F after rotation\n');
     await waitFor(() => text.endsWith('after rotation\n'));
     await appendFile(path, '2026-01-02T03:05:02Z stdout F last words\n');
     running = false;
     await done;
-    expect(text).toBe('five\nlater\nafter rotation\nlast words\n');
+    expect(text).toBe('five\nlater\njust before\nafter rotation\nlast words\n');
   });
 
   it('stops following when the client goes away', async () => {

@@ -6,3 +6,5 @@ export { formatTimestamp, LineAssembler, LineSplitter, parseCriLog, parseCriLogL
 export type { CriLogEntry, LogLine, LogStream } from './cri-log.js';
 export { streamContainerLog } from './reader.js';
 export type { FollowContext, LogOptions, LogSink } from './reader.js';
+export { rotatedFiles, startContainerLogRotation } from './rotation.js';
+export type { LogRotation, LogRotationOptions } from './rotation.js';

@@ -80,6 +80,13 @@ export async function streamContainerLog(path: string, opts: LogOptions, out: Lo
     }
 
     // Follow: read what is appended until the container is gone and the file is quiet.
+    const consume = async (bytes: Buffer): Promise<void> => {
+      for (const raw of splitter.push(bytes)) {
+        const e = parseCriLogLine(raw);
+        const line = e && asm.push(e);
+        if (line) await emit(line);
+      }
+    };
     let wake: (() => void) | undefined;
     const poke = (): void => {
       const w = wake;
@@ -99,9 +106,18 @@ export async function streamContainerLog(path: string, opts: LogOptions, out: Lo
       let lastRunningCheck = 0;
       for (;;) {
         if (done || ctx.signal?.aborted) return;
-        // Rotation: the path now names another file, or this one shrank.
+        // Rotation: the path now names another file (what was still written to the old one is read
+        // first), or this one shrank (truncated: read again from its start).
         const st = await stat(path).catch(() => undefined);
         if (st && (st.ino !== ino || st.size < offset)) {
+          if (st.ino !== ino) {
+            for (;;) {
+              const rest = await fh.read(Buffer.alloc(READ_CHUNK), 0, READ_CHUNK, offset);
+              if (rest.bytesRead === 0) break;
+              offset += rest.bytesRead;
+              await consume(rest.buffer.subarray(0, rest.bytesRead));
+            }
+          }
           await fh.close();
           fh = await open(path, 'r');
           ino = (await fh.stat()).ino;
@@ -110,11 +126,7 @@ export async function streamContainerLog(path: string, opts: LogOptions, out: Lo
         const { bytesRead, buffer } = await fh.read(Buffer.alloc(READ_CHUNK), 0, READ_CHUNK, offset);
         if (bytesRead > 0) {
           offset += bytesRead;
-          for (const raw of splitter.push(buffer.subarray(0, bytesRead))) {
-            const e = parseCriLogLine(raw);
-            const line = e && asm.push(e);
-            if (line) await emit(line);
-          }
+          await consume(buffer.subarray(0, bytesRead));
           continue;
         }
         const now = Date.now();
