@@ -36,14 +36,14 @@ describe('node status on containerd', () => {
     client = new KubeClient({ server: t.url, ca: pki.caCertPem, cert: id.certPem, key: id.keyPem });
     node = await startNodeStatus({
       client, nodeName: NODE, nodeIP: '127.0.0.1', kubeletPort: 10999, runtime: criNodeRuntime(cri), dataDir: agentDir,
-      cni: { bridge: 'k8ts-st1' }, leaseRenewMs: 200, notReadyPollMs: 100, statusUpdateMs: 500, labels: { 'example.test/role': 'worker' },
+      cni: { bridge: 'k8ts-st1' }, leaseRenewMs: 200, notReadyPollMs: 100, statusUpdateMs: 500, runtimeDownAfterMs: 1000, labels: { 'example.test/role': 'worker' },
     });
   });
   afterAll(async () => {
     await node?.stop();
     client?.close();
     cri?.close();
-    await containerd?.stop();
+    await containerd?.stop().catch(() => undefined);
     await t?.stop();
     if (agentDir) await rm(agentDir, { recursive: true, force: true });
   });
@@ -117,5 +117,12 @@ describe('node status on containerd', () => {
       const r = await t.kubectl(['get', 'node', NODE, '-o', 'jsonpath={.metadata.uid}']);
       return r.code === 0 && r.stdout !== '' && r.stdout !== uid;
     }, 'the node registered again');
+  });
+
+  it('goes NotReady with "container runtime is down" when containerd stops answering', async () => {
+    await containerd.stop();
+    await pollUntil(async () => (await jsonpath('{.status.conditions[?(@.type=="Ready")].status}')) === 'False', 'Ready False', 1200);
+    expect(await jsonpath('{.status.conditions[?(@.type=="Ready")].message}')).toBe('container runtime is down');
+    expect(node.ready()).toBe(false);
   });
 });

@@ -16,6 +16,8 @@ import { LEASE_NAMESPACE, leaseObject, microTime, rfc3339 } from '../sim/node-ob
 import { readMachineInfo, type MachineInfo } from './machine-info.js';
 import { capacityOf, nodeLabels, nodeObject, nodeStatus, statusFingerprint, type RuntimeFacts } from './node-status.js';
 
+/** How long failed runtime calls are bridged with the last answer before the runtime counts as down. */
+const RUNTIME_DOWN_AFTER_MS = 30_000;
 const NODES = findResource('', 'v1', 'nodes')!;
 const LEASES = findResource('coordination.k8s.io', 'v1', 'leases')!;
 
@@ -62,6 +64,8 @@ export interface NodeStatusOptions {
   notReadyPollMs?: number;
   leaseRenewMs?: number;
   leaseDurationSeconds?: number;
+  /** How long the runtime may fail to answer before Ready goes False with "container runtime is down" (default 30 s). */
+  runtimeDownAfterMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -111,6 +115,8 @@ class NodeStatusManager {
   private lastReport = 0;
   private syncing?: Promise<void>;
   private registering?: Promise<void>;
+  private lastRuntime?: { at: number; facts: RuntimeFacts };
+  private lastRuntimeError?: string;
 
   constructor(private readonly o: NodeStatusOptions, readonly machine: MachineInfo) {
     this.labels = nodeLabels(o.nodeName, machine.architecture, o.labels);
@@ -171,12 +177,21 @@ class NodeStatusManager {
     this.resolvePodCidr(cidr);
   }
 
+  /**
+   * What the runtime says now. A failed call reuses the last answer for up to 30 s (upstream's
+   * runtime sync threshold) before the node reports "container runtime is down".
+   */
   private async runtimeFacts(): Promise<RuntimeFacts> {
     try {
       const [version, status, images] = await Promise.all([this.o.runtime.version(), this.o.runtime.status(), this.o.runtime.listImages()]);
-      return { version, conditions: status.status?.conditions ?? [], images: images.images };
+      this.lastRuntime = { at: Date.now(), facts: { version, conditions: status.status?.conditions ?? [], images: images.images } };
+      return this.lastRuntime.facts;
     } catch (err) {
-      return { error: errorChainMessage(err) };
+      const message = errorChainMessage(err);
+      if (this.lastRuntime && Date.now() - this.lastRuntime.at < (this.o.runtimeDownAfterMs ?? RUNTIME_DOWN_AFTER_MS)) return this.lastRuntime.facts;
+      if (this.lastRuntimeError !== message) this.log(`node ${this.o.nodeName}: container runtime: ${message}`);
+      this.lastRuntimeError = message;
+      return { error: message, version: this.lastRuntime?.facts.version };
     }
   }
 
