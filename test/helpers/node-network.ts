@@ -1,8 +1,10 @@
 /**
  * A pod network of its own for each containerd test server on this machine: a cluster CIDR
  * 10.(200+N).0.0/16 and CNI bridge k8ts-tN, N taken with a lock directory under the temp dir (a
- * lock whose process is gone is taken over), so parallel test files never share a bridge.
+ * lock whose process is gone is taken over), so parallel test files never share a bridge. The
+ * bridge is deleted on release.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +56,15 @@ export function acquireTestNetwork(): TestNetwork {
       index: n,
       clusterCidr: `10.${200 + n}.0.0/16`,
       cniBridge: `k8ts-t${n}`,
-      release: () => rmSync(dir, { recursive: true, force: true }),
+      release: () => {
+        // The bridge the CNI plugin made for this server goes too (best effort).
+        try {
+          execFileSync('ip', ['link', 'delete', `k8ts-t${n}`], { stdio: 'ignore' });
+        } catch {
+          // not there
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   }
   throw new Error('no free test pod network (all 50 taken)');

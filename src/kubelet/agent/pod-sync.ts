@@ -398,6 +398,6 @@ export class PodSyncer {
 
 /** Removes a pod's cgroup directory from every cgroup v1 hierarchy (best effort). */
 async function removeCgroups(path: string): Promise<void> {
-  const hierarchies = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids', 'systemd', 'net_cls', 'net_prio', 'hugetlb', 'perf_event', 'rdma', 'misc'];
+  const hierarchies = ['cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'blkio', 'pids', 'systemd', 'unified', 'net_cls', 'net_prio', 'hugetlb', 'perf_event', 'rdma', 'misc'];
   await Promise.all(hierarchies.map((h) => rmdir(`/sys/fs/cgroup/${h}${path}`).catch(() => undefined)));
 }
