@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../src/client/index.js';
 import { CriClient } from '../../src/kubelet/cri/index.js';
 import { startContainerd, type ContainerdHandle } from '../../src/kubelet/containerd/index.js';
+import { PAUSE_IMAGE, ensureBuiltinImages } from '../../src/kubelet/images/index.js';
 import { criNodeRuntime, startNodeStatus, type RunningNodeStatus } from '../../src/kubelet/node/index.js';
 import { ensurePki, issueClientCert } from '../../src/pki/index.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -94,11 +95,16 @@ describe('node status on containerd', () => {
   });
 
   it('reports the runtime\'s images', async () => {
-    // containerd may hold no images yet; the list must match what CRI says either way.
+    await ensureBuiltinImages(cri, containerd.endpoint, [PAUSE_IMAGE]);
     const images = await cri.image.listImages({});
-    await node.sync();
-    const reported = JSON.parse((await jsonpath('{.status.images}')) || '[]');
-    const names = new Set(reported.flatMap((i: { names: string[] }) => i.names));
+    let reported: { names: string[]; sizeBytes: number }[] = [];
+    await pollUntil(async () => {
+      reported = JSON.parse((await jsonpath('{.status.images}')) || '[]');
+      return reported.some((i) => i.names.includes(PAUSE_IMAGE));
+    }, 'the pause image in node status');
+    const pause = images.images.find((i) => i.repoTags.includes(PAUSE_IMAGE))!;
+    expect(reported.find((i) => i.names.includes(PAUSE_IMAGE))?.sizeBytes).toBe(pause.size);
+    const names = new Set(reported.flatMap((i) => i.names));
     for (const img of images.images) for (const tag of img.repoTags) expect(names.has(tag)).toBe(true);
   });
 
