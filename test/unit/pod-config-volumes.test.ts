@@ -192,7 +192,7 @@ describe('VolumeManager', () => {
 
   beforeAll(async () => {
     dataDir = join(tmp, 'data');
-    mgr = new VolumeManager({ dataDir, lookup, log: (m) => logs.push(m), now: () => clock });
+    mgr = new VolumeManager({ dataDir, lookup, log: (m) => logs.push(m), now: () => clock, memoryBackedSecrets: true });
   });
 
   it('sets every volume up under D/agent/pods/<uid>/volumes/<plugin>/<name>', async () => {
@@ -326,10 +326,23 @@ describe('VolumeManager', () => {
     await expect(lstat(join(dataDir, 'agent/pods/pod-uid-5'))).rejects.toThrow();
   });
 
-  it('tearDown removes the pod directory', async () => {
+  it('tearDown removes the pod directory; tearDownAll every pod and its mounts', async () => {
     await mgr.tearDown('pod-uid-1');
     await expect(lstat(join(dataDir, 'agent/pods/pod-uid-1'))).rejects.toThrow();
     expect(await mgr.knownPods()).toEqual([]);
+    await mgr.setUp({ ...pod, metadata: { ...pod.metadata, uid: 'pod-uid-6' } });
+    await mgr.setUp({ ...pod, metadata: { ...pod.metadata, uid: 'pod-uid-7' } });
+    expect((await mgr.knownPods()).sort()).toEqual(['pod-uid-6', 'pod-uid-7']);
+    await mgr.tearDownAll();
+    expect(await mgr.knownPods()).toEqual([]);
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(dataDir)).toBe(false);
+  });
+
+  it('keeps secret volumes on disk unless asked for memory-backed ones', async () => {
+    const plain = new VolumeManager({ dataDir: join(tmp, 'data-plain'), lookup });
+    const vols = await plain.setUp({ metadata: { name: 'p', namespace: 'ns', uid: 'pod-uid-8' }, spec: { volumes: [{ name: 's', secret: { secretName: 'sec' } }] } });
+    expect((await readFile('/proc/self/mountinfo', 'utf8')).includes(vols.get('s')!.hostPath)).toBe(false);
+    await plain.tearDown('pod-uid-8');
   });
 });
 

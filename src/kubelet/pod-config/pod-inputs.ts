@@ -45,6 +45,8 @@ export interface PodConfigInputsOptions {
   serviceEnv?: (pod: any) => Promise<Record<string, string> | undefined> | Record<string, string> | undefined;
   /** Cluster domain for the managed /etc/hosts of pods with a subdomain (default cluster.local). */
   clusterDomain?: string;
+  /** Secret and projected volumes on a tmpfs (default false; see VolumeManagerOptions.memoryBackedSecrets). */
+  memoryBackedSecrets?: boolean;
   /** Mount a managed /etc/hosts (default true). */
   etcHosts?: boolean;
   /** Mount a fresh termination-message file at terminationMessagePath (default true). */
@@ -69,6 +71,8 @@ export interface PodConfigInputs {
   containerInputs(pod: any, container: any, podIP: string | undefined): Promise<PodConfigContainerInputs>;
   qosClass(pod: any): string;
   cleanupPod(uid: string): Promise<void>;
+  /** Tears every pod's volumes down (unmounting tmpfs volumes): call when the node stops with its pods removed. */
+  cleanupAll(): Promise<void>;
 }
 
 function podIPsOf(pod: any, podIP: string | undefined): string[] | undefined {
@@ -80,7 +84,7 @@ function podIPsOf(pod: any, podIP: string | undefined): string[] | undefined {
 export function createPodInputs(opts: PodConfigInputsOptions): PodConfigInputs {
   const lookup = opts.lookup ?? (opts.client ? kubeLookup(opts.client) : undefined);
   if (!lookup) throw new Error('createPodInputs needs a client or a lookup');
-  const volumes = new VolumeManager({ dataDir: opts.dataDir, lookup, log: opts.log });
+  const volumes = new VolumeManager({ dataDir: opts.dataDir, lookup, log: opts.log, memoryBackedSecrets: opts.memoryBackedSecrets });
   const mounted = new Map<string, Map<string, MountedVolume>>();
   const memoryCapacity = opts.memoryCapacity ?? totalmem();
 
@@ -144,6 +148,10 @@ export function createPodInputs(opts: PodConfigInputsOptions): PodConfigInputs {
     async cleanupPod(uid) {
       mounted.delete(uid);
       await volumes.tearDown(uid);
+    },
+    async cleanupAll() {
+      mounted.clear();
+      await volumes.tearDownAll();
     },
   };
 }

@@ -1,4 +1,4 @@
-/** configMap, secret and downwardAPI volumes: their payload written with the atomic writer (secrets on a tmpfs). */
+/** configMap, secret and downwardAPI volumes: their payload written with the atomic writer (secrets on a tmpfs when asked). */
 import { writeAtomic } from './atomic-writer.js';
 import { ensureTmpfs } from './mounts-table.js';
 import { configMapPayload, downwardApiPayload, secretPayload } from './payloads.js';
@@ -21,7 +21,7 @@ export const secretPlugin: VolumePlugin = {
   refreshable: true,
   async setUp(ctx) {
     const payload = await secretPayload(ctx.pod, ctx.source, ctx.lookup);
-    await ensureTmpfs(ctx.dir, ctx.log);
+    if (ctx.memoryBackedSecrets) await ensureTmpfs(ctx.dir, ctx.log);
     await writeAtomic(ctx.dir, payload, { gid: ctx.fsGroup });
     return { hostPath: ctx.dir, readOnly: true, kind: 'secret', plugin: secretPlugin.plugin };
   },

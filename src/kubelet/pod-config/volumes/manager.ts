@@ -19,6 +19,12 @@ export interface VolumeManagerOptions {
   log?: (msg: string) => void;
   /** Clock for token refresh (ms). */
   now?: () => number;
+  /**
+   * Keep secret and projected volumes on a tmpfs, as the kubelet does (default false). Only turn it
+   * on where every pod's volumes are torn down (tearDown/tearDownAll) before the data dir goes:
+   * a left-over tmpfs makes removing the directory fail with EBUSY.
+   */
+  memoryBackedSecrets?: boolean;
 }
 
 /** setUp failed for one or more volumes; `failures` has one VolumeError per volume (message names it). */
@@ -34,12 +40,14 @@ export class VolumeManager {
   private readonly lookup: VolumeLookup;
   private readonly log: (msg: string) => void;
   private readonly tokens: TokenCache;
+  private readonly memoryBackedSecrets: boolean;
 
   constructor(opts: VolumeManagerOptions) {
     this.podsDir = join(opts.dataDir, 'agent', 'pods');
     this.lookup = opts.lookup;
     this.log = opts.log ?? (() => {});
     this.tokens = { tokens: new Map(), unavailableLogged: new Set(), now: opts.now ?? Date.now };
+    this.memoryBackedSecrets = opts.memoryBackedSecrets === true;
   }
 
   podDir(podUid: string): string {
@@ -81,6 +89,7 @@ export class VolumeManager {
         out.set(volume.name, await plugin.setUp({
           pod, volume, source: volume[kind!], dir: this.volumeDir(uid, plugin.plugin, volume.name), lookup: this.lookup,
           info, fsGroup: typeof fsGroup === 'number' ? fsGroup : undefined, tokens: this.tokens, log: this.log,
+          memoryBackedSecrets: this.memoryBackedSecrets,
         }));
       } catch (e) {
         failures.push(new VolumeError(volume.name, e instanceof Error ? e.message : String(e)));
@@ -103,6 +112,12 @@ export class VolumeManager {
     await rm(dir, { recursive: true, force: true });
     for (const k of [...this.tokens.tokens.keys()]) if (k.startsWith(`${podUid}/`)) this.tokens.tokens.delete(k);
     this.tokens.unavailableLogged.delete(podUid);
+  }
+
+  /** Unmounts every volume mount under D/agent/pods (all pods) and removes their directories: for a node going away for good. */
+  async tearDownAll(): Promise<void> {
+    for (const uid of await this.knownPods()) await this.tearDown(uid);
+    await unmountUnder(this.podsDir);
   }
 
   /** Pod UIDs that have a directory here (for orphan clean-up after a restart). */

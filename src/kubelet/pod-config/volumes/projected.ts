@@ -1,6 +1,6 @@
 /**
  * projected: configMap, secret, downwardAPI and serviceAccountToken sources merged into one
- * directory (atomic writer) on a tmpfs. Tokens come from the TokenRequest API bound to the pod and are
+ * directory (atomic writer), on a tmpfs when the manager is asked to. Tokens come from the TokenRequest API bound to the pod and are
  * re-requested once 80% of their lifetime has passed; when the API has no TokenRequest (404) the
  * token file is left out and that is logged once per pod.
  */
@@ -59,7 +59,7 @@ export const projectedPlugin: VolumePlugin = {
         throw new Error('clusterTrustBundle projections are not supported by this node');
       }
     }
-    await ensureTmpfs(ctx.dir, ctx.log);
+    if (ctx.memoryBackedSecrets) await ensureTmpfs(ctx.dir, ctx.log);
     await writeAtomic(ctx.dir, payload, { gid: ctx.fsGroup });
     return { hostPath: ctx.dir, readOnly: true, kind: 'projected', plugin: projectedPlugin.plugin };
   },

@@ -52,6 +52,8 @@ export interface VolumeContext {
   fsGroup?: number;
   /** Tokens issued for projected volumes, kept by the manager across refreshes. */
   tokens: TokenCache;
+  /** Secret and projected volumes on a tmpfs (VolumeManagerOptions.memoryBackedSecrets). */
+  memoryBackedSecrets: boolean;
   log: (msg: string) => void;
 }
 
