@@ -30,6 +30,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--store <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs (with --store etcd)')
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
+    .option('--authorization-mode <modes>', 'comma-separated authorizers, in order: Node, RBAC, AlwaysAllow (system:masters is always allowed)', 'Node,RBAC')
     .option('--encryption-provider-config <file>', 'EncryptionConfiguration for encryption at rest (default: DATA/server/encryption-config.yaml, generated)')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what the audit log records')
     .option('--audit-log-path <file>', "audit log file (JSON lines; '-' for stdout); needs --audit-policy-file")
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
         store: o.store as 'sqlite' | 'etcd',
         etcdEndpoints: o.etcdEndpoints?.split(',').map((s) => s.trim()).filter(Boolean),
         tokenAuthFile: o.tokenAuthFile,
+        authorizationModes: o.authorizationMode.split(',').map((s: string) => s.trim()).filter(Boolean),
         encryptionProviderConfig: o.encryptionProviderConfig,
         auditPolicyFile: o.auditPolicyFile,
         auditLogPath: o.auditLogPath,

@@ -8,7 +8,7 @@ import { ServiceAccountTokens } from '../apiserver/authn/service-account.js';
 import { ensureServiceAccountKey } from '../pki/service-account-key.js';
 import { encryptStore, loadEncryptionConfig } from './encryption.js';
 import { Auditor, auditFileSink, parseAuditPolicy } from '../apiserver/audit/index.js';
-import { alwaysAllowAuthenticated } from '../apiserver/authz/index.js';
+import { authorizerForModes } from '../apiserver/authz/union.js';
 import { ensurePki, issueClientCert, writeKubeconfig } from '../pki/index.js';
 import { ensureJoinToken, joinRoutes } from './join/index.js';
 import { KubeClient } from '../client/index.js';
@@ -75,6 +75,11 @@ export interface ServerOptions {
    */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /**
+   * Authorizers, in order (upstream's --authorization-mode): default ['Node', 'RBAC']; ['AlwaysAllow'] lets
+   * every authenticated user do anything. Members of system:masters are always allowed.
+   */
+  authorizationModes?: string[];
   /** Admission plugins to leave out (upstream's --disable-admission-plugins), e.g. ['ServiceAccount']. */
   disableAdmission?: string[];
   /** The range node pod subnets come from (node IPAM controller; default 10.42.0.0/16), and their prefix length (default 24). */
@@ -161,7 +166,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     kubeletClient: { ca: pki.caCertPem, cert: kubeletClient.certPem, key: kubeletClient.keyPem },
     tls: { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caCertPem },
     authenticators,
-    authorizer: alwaysAllowAuthenticated,
+    authorizer: authorizerForModes(opts.authorizationModes),
     host,
     port,
     version: opts.version,

@@ -12,6 +12,8 @@ import { normalizeRule, ruleAllows, type PolicyRule } from './rules.js';
 
 const RBAC_PREFIX = '/registry/rbac.authorization.k8s.io/';
 const SA_PREFIX = 'system:serviceaccount:';
+/** Rules of a role object as read from the cache (objects there are shared and never mutated). */
+const normalized = new WeakMap<KObject, PolicyRule[]>();
 
 interface BindingRef {
   kind: 'ClusterRoleBinding' | 'RoleBinding';
@@ -99,7 +101,9 @@ export class RbacAuthorizer implements Authorizer {
     if (ref.roleKind === 'ClusterRole') role = this.clusterRoles?.get(`${RBAC_PREFIX}clusterroles/${ref.roleName}`);
     else if (ref.roleKind === 'Role' && ref.kind === 'RoleBinding') role = this.roles?.get(`${RBAC_PREFIX}roles/${ref.namespace}/${ref.roleName}`);
     if (!role || !Array.isArray(role.rules)) return [];
-    return role.rules.map(normalizeRule);
+    let rules = normalized.get(role);
+    if (!rules) normalized.set(role, (rules = role.rules.map(normalizeRule)));
+    return rules;
   }
 
   /** The bindings that apply to the user: cluster-wide ones, then those of the namespace. */
