@@ -96,11 +96,16 @@ describe('pod inputs on a real node', () => {
     );
   }, 120_000);
 
-  it('updates a ConfigMap volume in place; env and subPath mounts keep the value they started with', async () => {
+  it('updates ConfigMap, Secret and downward API volumes in place; env and subPath mounts keep the value they started with', async () => {
     await t.ok(['replace', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {greeting: bonjour}\n');
     let line = '';
     await pollUntil(async () => (line = await lastLine('printer')).startsWith('cfg=bonjour'), `updated ConfigMap volume (last: ${line})`, 1200, 100);
     expect(line).toMatch(/^cfg=bonjour single=hello sec=s3cret env=hello\/s3cret\/hello-msg /);
+    // a Secret and the pod's labels (downward API volume) follow the same way
+    await t.ok(['replace', '-f', '-'], `apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata: {password: ${Buffer.from('n3w').toString('base64')}}\n`);
+    await t.ok(['label', 'pod', 'printer', 'extra=yes']);
+    await pollUntil(async () => /sec=n3w .*labels=app="printer",extra="yes",tier="back" /.test(line = await lastLine('printer')), `updated Secret and labels (last: ${line})`, 1200, 100);
+    expect(line).toContain('env=hello/s3cret/hello-msg ');
     const pod = JSON.parse(await t.ok(['get', 'pod', 'printer', '-o', 'json']));
     expect(pod.status.containerStatuses[0].restartCount).toBe(0);
   }, 120_000);
