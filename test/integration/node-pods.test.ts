@@ -264,4 +264,18 @@ describe('pods on containerd', () => {
     expect(never.status.containerStatuses[0].state.waiting.message).toBe(`Container image "${missing}" is not present with pull policy of Never`);
     expect(await t.ok(['get', 'pod', 'never-pull'])).toMatch(/never-pull\s+0\/1\s+ErrImageNeverPull\s+0/);
   }, 120_000);
+
+  it('reports termination messages from the file and, with FallbackToLogsOnError, from the log', async () => {
+    const pod = (name: string, command: string, policy?: string) => JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', command], ...(policy ? { terminationMessagePolicy: policy } : {}) }] },
+    });
+    await t.ok(['apply', '-f', '-'], pod('last-words', 'printf "disk full" > /dev/termination-log; exit 4'));
+    await t.ok(['apply', '-f', '-'], pod('log-words', 'echo starting; echo "cannot reach db"; exit 5', 'FallbackToLogsOnError'));
+    const a = await waitPod('last-words', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(a.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 4, reason: 'Error', message: 'disk full' });
+    const b = await waitPod('log-words', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(b.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 5, reason: 'Error', message: 'starting\ncannot reach db\n' });
+    expect(await t.ok(['describe', 'pod', 'last-words'])).toMatch(/Message:\s+disk full/);
+  }, 120_000);
 });

@@ -5,7 +5,9 @@
  * start it, run postStart, and record the events kubectl describe shows (Pulling, Pulled, Created,
  * Started, Failed, BackOff, FailedPostStartHook). A failure returns the waiting reason to report.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EventRecorder, KObject } from '../../client/index.js';
 import type { Backoff } from './backoff.js';
 import { ContainerConfigError, type PodInputs } from './pod-inputs.js';
@@ -23,7 +25,24 @@ export interface StartDeps {
   hooks: PodHooks;
   recorder: EventRecorder;
   pullBackoff: Backoff;
+  /** D/agent/pods: termination message files go to <uid>/containers/<name>/. */
+  podsDir: string;
   log: (msg: string) => void;
+}
+
+/**
+ * A fresh file for the container's termination message, mounted at its terminationMessagePath
+ * (upstream: <pod dir>/containers/<name>/<random>); the agent reads it when the container ends.
+ */
+async function terminationMessageMount(d: StartDeps, pod: KObject, c: KObject, mounts: Msg[]): Promise<Msg | undefined> {
+  const path: string = c.terminationMessagePath || '/dev/termination-log';
+  if (mounts.some((m) => m.containerPath === path)) return undefined;
+  const dir = join(d.podsDir, pod.metadata.uid, 'containers', c.name);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, randomBytes(4).toString('hex'));
+  await writeFile(file, '');
+  await chmod(file, 0o666);
+  return { containerPath: path, hostPath: file, readonly: false };
 }
 
 /** A short stable hash of the container's spec (a change means the container is replaced). */
@@ -118,6 +137,10 @@ export async function startContainer(d: StartDeps, r: StartRequest): Promise<Wai
     return { reason: 'CreateContainerConfigError', message };
   }
   const grace = pod.spec?.terminationGracePeriodSeconds ?? 30;
+  const termMount = await terminationMessageMount(d, pod, c, inputs.mounts).catch((err: unknown) => {
+    d.log(`agent: termination message file for ${pod.metadata.namespace}/${pod.metadata.name}/${c.name}: ${errText(err)}`);
+    return undefined;
+  });
   const config: Msg = {
     metadata: { name: c.name, attempt: r.restartCount },
     image: { image: img.ref, userSpecifiedImage: c.image },
@@ -125,7 +148,7 @@ export async function startContainer(d: StartDeps, r: StartRequest): Promise<Wai
     args: inputs.args ?? c.args ?? [],
     workingDir: c.workingDir ?? '',
     envs: inputs.envs,
-    mounts: inputs.mounts,
+    mounts: termMount ? [...inputs.mounts, termMount] : inputs.mounts,
     labels: {
       [POD_NAME_LABEL]: pod.metadata.name, [POD_NAMESPACE_LABEL]: pod.metadata.namespace,
       [POD_UID_LABEL]: pod.metadata.uid, [CONTAINER_NAME_LABEL]: c.name, [MANAGED_LABEL]: 'true',

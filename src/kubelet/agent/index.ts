@@ -7,7 +7,7 @@
  * Node with heartbeats through kubelet/node. After a restart it picks pods back up from the
  * runtime's labels and annotations without restarting running containers.
  * May import src/client/, src/api/, src/machinery/ and the other src/kubelet/ modules
- * (cri, node, network, pod-config, prober, lifecycle, server).
+ * (cri, logs, node, network, pod-config, prober, lifecycle, server).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -99,7 +99,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     runtime, inputs, hooks: opts.hooks ?? noHooks, recorder, log, cache, client: opts.client, probes,
     pullBackoff: new Backoff({ initialMs: opts.backoffInitialMs, maxMs: opts.backoffMaxMs }),
     restartBackoff: new Backoff({ initialMs: opts.backoffInitialMs, maxMs: opts.backoffMaxMs }),
-    sandboxEnv, hostIP: opts.nodeIP,
+    sandboxEnv, hostIP: opts.nodeIP, podsDir: join(agentDir, 'pods'),
   });
 
   await cache.relist();

@@ -7,7 +7,8 @@
  * stops the sandbox and deletes the pod object. removeRuntimePod clears what the runtime holds for
  * a pod that is gone from the API.
  */
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { findResource } from '../../api/resources.js';
 import { ApiError, type KObject, type KubeClient } from '../../client/index.js';
 import { errorChainMessage } from '../../machinery/error-chain.js';
@@ -360,6 +361,7 @@ export class PodSyncer {
   /** Tears down a pod's volumes and cgroups and forgets its state (its containers must be gone). */
   async forgetPod(uid: string): Promise<void> {
     await this.d.inputs.cleanupPod(uid);
+    await rm(join(this.d.podsDir, uid, 'containers'), { recursive: true, force: true });
     await removeCgroups(podCgroupParent(this.d.sandboxEnv, { metadata: { uid } }));
     this.records.delete(uid);
     this.d.restartBackoff.resetPrefix(`${uid}/`);

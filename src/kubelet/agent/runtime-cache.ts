@@ -5,9 +5,12 @@
  * List calls plus a ContainerStatus call per container that changed state. relist() reports the
  * pods whose sandboxes or containers changed since the last relist.
  */
+import { open } from 'node:fs/promises';
+import { parseCriLog } from '../logs/index.js';
 import {
   CONTAINER_NAME_LABEL, CONTAINER_TYPE_ANNOTATION, HASH_ANNOTATION, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL,
-  RESTART_COUNT_ANNOTATION, isNotFoundError, type Msg, type RuntimeApi,
+  RESTART_COUNT_ANNOTATION, TERMINATION_MESSAGE_PATH_ANNOTATION, TERMINATION_MESSAGE_POLICY_ANNOTATION, isNotFoundError,
+  type Msg, type RuntimeApi,
 } from './runtime-types.js';
 
 export type SandboxState = 'SANDBOX_READY' | 'SANDBOX_NOTREADY';
@@ -157,6 +160,8 @@ export class RuntimeCache {
     }
     const labels: Record<string, string> = st.labels ?? c.labels ?? {};
     const annotations: Record<string, string> = st.annotations ?? c.annotations ?? {};
+    let message: string = st.message ?? '';
+    if (st.state === 'CONTAINER_EXITED') message = (await terminationMessage(st, annotations)) || message;
     return {
       id: c.id,
       sandboxId: c.podSandboxId ?? '',
@@ -168,7 +173,7 @@ export class RuntimeCache {
       finishedAt: num(st.finishedAt),
       exitCode: num(st.exitCode),
       reason: st.reason ?? '',
-      message: st.message ?? '',
+      message,
       image: st.image?.image ?? c.image?.image ?? '',
       imageRef: st.imageRef ?? c.imageRef ?? '',
       restartCount: num(annotations[RESTART_COUNT_ANNOTATION] ?? st.metadata?.attempt),
@@ -179,4 +184,36 @@ export class RuntimeCache {
       annotations,
     };
   }
+}
+
+/** Reads the end of a file: at most `max` bytes. */
+async function tail(path: string, max: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const len = Math.min(size, max);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, size - len);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * An exited container's termination message (upstream's rules): the file mounted at its
+ * terminationMessagePath (at most 4096 bytes); with FallbackToLogsOnError and a failure that left
+ * the file empty, the last 80 lines (at most 2048 bytes) of its log.
+ */
+async function terminationMessage(st: Msg, annotations: Record<string, string>): Promise<string> {
+  const path = annotations[TERMINATION_MESSAGE_PATH_ANNOTATION];
+  let text = '';
+  const mount = ((st.mounts ?? []) as Msg[]).find((m) => m.containerPath === path && m.hostPath);
+  if (mount) text = await tail(mount.hostPath, 4096).then((b) => b.toString('utf8'), () => '');
+  if (!text && annotations[TERMINATION_MESSAGE_POLICY_ANNOTATION] === 'FallbackToLogsOnError' && Number(st.exitCode) !== 0 && st.logPath) {
+    const lines = await tail(st.logPath, 64 * 1024).then((b) => parseCriLog(b, { final: true }), () => []);
+    text = Buffer.concat(lines.slice(-80).map((l) => l.content)).toString('utf8');
+    if (Buffer.byteLength(text) > 2048) text = Buffer.from(text).subarray(-2048).toString('utf8');
+  }
+  return text;
 }
