@@ -18,6 +18,7 @@ import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureBuiltinImages, importImageDir } from 
 import { criNodeRuntime, startNodeStatus, type RunningNodeStatus } from '../kubelet/node/index.js';
 import { createPodInputs } from '../kubelet/pod-config/index.js';
 import { startKubeletServer, type KubeletServer } from '../kubelet/server/index.js';
+import { startContainerLogRotation } from '../kubelet/logs/index.js';
 import { probesAndHooks } from '../kubelet/prober/index.js';
 
 /** A node's identity: client certificate (system:node:NAME) and kubelet serving certificate, with the cluster CA. */
@@ -104,6 +105,8 @@ export async function startContainerdNode(o: ContainerdNodeOptions): Promise<Run
   }
   const kubeletPort = kubelet.port;
   const kubeletServer = kubelet;
+  // Container log files past 10 MiB are rotated (5 kept), as upstream's kubelet does.
+  const logRotation = startContainerLogRotation({ runtime: cri.runtime, log });
   const c = client;
   const rt = cri;
   let nodeStatus: RunningNodeStatus | undefined;
@@ -126,6 +129,7 @@ export async function startContainerdNode(o: ContainerdNodeOptions): Promise<Run
     agent = await start();
   } catch (err) {
     c.close();
+    logRotation.stop();
     await kubeletServer.close().catch(() => undefined);
     rt.close();
     await containerd.stop();
@@ -143,6 +147,7 @@ export async function startContainerdNode(o: ContainerdNodeOptions): Promise<Run
       stopping ??= (async () => {
         await node.agent.stop({ removePods: so.removePods }).catch((err: unknown) => log(`node agent: ${errorChainMessage(err)}`));
         c.close();
+        logRotation.stop();
         await kubeletServer.close().catch((err: unknown) => log(`kubelet server: ${errorChainMessage(err)}`));
         rt.close();
         await handle.stop();
