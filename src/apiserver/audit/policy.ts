@@ -94,7 +94,7 @@ function resourceMatches(rule: PolicyRule, r: AuditRequest): boolean {
     if (gr.resources?.length) {
       const ok = gr.resources.some((p) => p === '*' || p === full
         || (p.startsWith('*/') && r.subresource && p.slice(2) === r.subresource)
-        || (p.endsWith('/*') && p.slice(0, -2) === r.resource));
+        || (p.endsWith('/*') && Boolean(r.subresource) && p.slice(0, -2) === r.resource));
       if (!ok) return false;
     }
     if (gr.resourceNames?.length && !gr.resourceNames.includes(r.name)) return false;
