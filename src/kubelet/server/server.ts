@@ -141,7 +141,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     void handleUpgrade(req, socket, head).catch((err: unknown) => {
-      const e = err instanceof UpgradeRefused ? new KubeletApiError(e400(err.status), refusedMessage(err))
+      const e = err instanceof UpgradeRefused ? new KubeletApiError(errorCode(err.status), refusedMessage(err))
         : err instanceof KubeletApiError ? err : new KubeletApiError(500, err instanceof Error ? err.message : String(err));
       if (e.code >= 500) log(`kubelet server: upgrade ${req.url}: ${e.message}`);
       rejectUpgrade(socket, e);
@@ -320,7 +320,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   };
 }
 
-function e400(status: number): number {
+/** The runtime's refusal as an HTTP error code of ours. */
+function errorCode(status: number): number {
   return status >= 400 && status < 600 ? status : 500;
 }
 

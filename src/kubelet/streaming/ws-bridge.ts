@@ -28,10 +28,9 @@ function frame(channel: number, data: Buffer): Buffer {
 export function bridgeRemoteCommand(ws: WebSocket, rc: RemoteCommand): Promise<void> {
   return new Promise((resolve) => {
     let finished = false;
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (!buf.length) return;
-      void isBinary;
       const ch = buf[0]!;
       const payload = buf.subarray(1);
       if (ch === CH_STDIN) rc.writeStdin(payload);
