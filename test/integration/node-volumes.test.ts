@@ -6,7 +6,8 @@
  * and the user-facing failures: FailedMount for a missing ConfigMap, CreateContainerConfigError for
  * a missing key.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
@@ -204,6 +205,68 @@ spec:
     expect(oom).toBeLessThan(1000);
     const pod = JSON.parse(await t.ok(['get', 'pod', 'locked', '-o', 'json']));
     expect(pod.status.qosClass).toBe('Burstable');
+  }, 120_000);
+
+  it('mounts the hostPath PersistentVolume bound to a claim, and hostPath volumes with a type check', async () => {
+    const hostDir = await mkdtemp(join(tmpdir(), 'k8ts-pv-'));
+    try {
+      await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-node-volumes}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${hostDir}, type: Directory}
+  claimRef: {namespace: default, name: data}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  volumeName: pv-node-volumes
+`);
+      await t.ok(['patch', 'pvc', 'data', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
+      await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: writer}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: ${IMAGE}
+    command: [sh, -c, 'echo persisted > /data/$(POD)/out && echo done']
+    env: [{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+    volumeMounts: [{name: data, mountPath: /data}, {name: sub, mountPath: /data/writer, subPathExpr: $(POD)}]
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: data}}
+  - {name: sub, hostPath: {path: ${hostDir}, type: DirectoryOrCreate}}
+`);
+      await pollUntil(async () => (await t.kubectl(['get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'])).stdout === 'Succeeded', 'writer Succeeded', 1200, 100);
+      expect(await readFile(join(hostDir, 'writer', 'out'), 'utf8')).toBe('persisted\n');
+      await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: badhostpath}
+spec:
+  containers:
+  - {name: main, image: ${IMAGE}, command: [sleep, '3600'], volumeMounts: [{name: h, mountPath: /h}]}
+  volumes:
+  - {name: h, hostPath: {path: ${hostDir}/writer/out, type: Directory}}
+`);
+      let events = '';
+      await pollUntil(async () => {
+        events = (await t.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=badhostpath,reason=FailedMount', '-o', 'jsonpath={.items[*].message}'])).stdout;
+        return events !== '';
+      }, 'FailedMount for the hostPath type', 1200, 100);
+      expect(events).toContain(`MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${hostDir}/writer/out is not a directory`);
+    } finally {
+      await t.kubectl(['delete', 'pod', 'writer', 'badhostpath', '--grace-period=1', '--wait=true'], { timeoutMs: 60_000 });
+      await rm(hostDir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('deleting a pod removes its volumes (the tmpfs is unmounted)', async () => {
