@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CriClient } from '../../src/kubelet/cri/index.js';
-import { startContainerd, type ContainerdHandle } from '../../src/kubelet/containerd/index.js';
+import { containerdLayout, startContainerd, type ContainerdHandle } from '../../src/kubelet/containerd/index.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE, imagesDir, importImageDir } from '../../src/kubelet/images/index.js';
 
 const run = promisify(execFile);
@@ -125,6 +125,21 @@ describe('containerd supervisor', () => {
       expect(own.pid()).toBeGreaterThan(0);
     } finally {
       await own.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports why containerd died at start instead of waiting', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-sup-'));
+    try {
+      // Something that is not a socket where containerd must listen.
+      const { socket } = containerdLayout(dataDir);
+      mkdirSync(join(socket, 'in-the-way'), { recursive: true });
+      const err = (await startContainerd({ dataDir }).then(() => undefined, (e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toMatch(/^containerd exited \(code 1\); last lines of .*containerd\.log:\n/);
+      expect(err.message).toContain('failed to get listener for main endpoint: is a directory');
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -65,9 +65,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function tail(file: string, lines = 15): string {
+function tail(file: string, lines = 6): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines)
+      .map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).join('\n');
   } catch {
     return '';
   }
@@ -176,7 +177,9 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
     exitNote = undefined;
     const fd = openSync(layout.log, 'a');
     try {
-      child = spawn(containerd, ['--config', layout.config], { env, stdio: ['ignore', fd, fd] });
+      // Its own process group: a terminal's Ctrl-C reaches k8ts, which then stops containerd
+      // after the agent is done with it, instead of both at once.
+      child = spawn(containerd, ['--config', layout.config], { env, stdio: ['ignore', fd, fd], detached: true });
     } finally {
       closeSync(fd);
     }
@@ -202,7 +205,8 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Con
   launch();
   let version: VersionResponse;
   try {
-    version = await waitForCri(endpoint, timeout, () => (stopping ? 'stopped' : restartTimer ? exitNote : undefined));
+    // A containerd that dies before it ever answers is not restarted: report why.
+    version = await waitForCri(endpoint, timeout, () => (stopping ? 'stopped' : exitNote));
   } catch (err) {
     stopping = true;
     if (restartTimer) clearTimeout(restartTimer);
