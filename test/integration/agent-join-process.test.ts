@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireTestNetwork, type TestNetwork } from '../helpers/node-network.js';
 import { pollUntil } from '../helpers/poll.js';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 
@@ -40,22 +41,25 @@ describe('k8ts agent joins a server', () => {
   let agentDir: string;
   let agent: AgentProcess | undefined;
   const serverLog: string[] = [];
+  // A pod network no other test file on this machine uses (cluster CIDR and bridge).
+  let net: TestNetwork;
 
   beforeAll(async () => {
-    t = await startTestServer({ clusterCidr: '10.212.0.0/16', log: (m) => serverLog.push(m) });
+    net = acquireTestNetwork();
+    t = await startTestServer({ clusterCidr: net.clusterCidr, log: (m) => serverLog.push(m) });
     agentDir = await mkdtemp(join(tmpdir(), 'k8ts-agent-proc-'));
   });
   afterAll(async () => {
     await t?.kubectl(['delete', 'pods', '--all', '--grace-period=1', '--wait=true']);
     await stopAgent(agent);
     await t?.stop();
-    await new Promise<void>((r) => spawn('ip', ['link', 'del', 'k8ts-join1'], { stdio: 'ignore' }).once('exit', () => r()));
+    net?.release();
     if (agentDir) await rm(agentDir, { recursive: true, force: true });
   });
 
   const agentArgs = () => [
     '--server', t.url, '--token-file', t.server.joinTokenPath, '--data-dir', agentDir, '--node-name', NODE,
-    '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cni-bridge', 'k8ts-join1',
+    '--node-ip', '127.0.0.1', '--kubelet-port', '0', '--cni-bridge', net.cniBridge,
   ];
 
   it('the server says how to join without printing the token', async () => {
@@ -82,7 +86,8 @@ describe('k8ts agent joins a server', () => {
     }, `node ${NODE} Ready`, 1200, 100);
     const wide = (await t.ok(['get', 'node', NODE, '-o', 'wide'])).split('\n')[1]!;
     expect(wide).toMatch(new RegExp(`^${NODE}\\s+Ready\\s+<none>\\s+\\S+\\s+v1\\.32\\S*\\s+127\\.0\\.0\\.1\\s+<none>\\s+.+containerd://\\S+\\s*$`));
-    expect(await t.ok(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}'])).toMatch(/^10\.212\.\d+\.0\/24$/);
+    const [a, b] = net.clusterCidr.split('.');
+    expect(await t.ok(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}'])).toMatch(new RegExp(`^${a}\\.${b}\\.\\d+\\.0/24$`));
     expect(Number(await t.ok(['get', 'node', NODE, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']))).toBeGreaterThan(0);
     expect((await stat(join(agentDir, 'agent', 'pki', 'node.key'))).mode & 0o777).toBe(0o600);
     expect(agent.stderr()).toContain(`joined ${t.url} as system:node:${NODE}`);
@@ -104,6 +109,8 @@ describe('k8ts agent joins a server', () => {
       return body !== '';
     }, 'HTTP from the pod');
     expect(body.trim()).toBe('web');
+    // The API server reaches the joined node's kubelet API, whose serving certificate came with the join.
+    expect((await t.ok(['exec', 'web', '--', 'cat', '/etc/hostname'])).trim()).toBe('web');
     await t.ok(['delete', 'pod', 'web', '--grace-period=1', '--wait=true']);
   });
 

@@ -61,10 +61,10 @@ describe('node status on containerd', () => {
   });
 
   it('becomes Ready once the podCIDR is set and the CNI config written', async () => {
-    await t.ok(['patch', 'node', NODE, '--type=merge', '-p', '{"spec":{"podCIDR":"10.211.7.0/24","podCIDRs":["10.211.7.0/24"]}}']);
-    expect(await node.podCIDR()).toBe('10.211.7.0/24');
+    await t.ok(['patch', 'node', NODE, '--type=merge', '-p', '{"spec":{"podCIDR":"10.199.7.0/24","podCIDRs":["10.199.7.0/24"]}}']);
+    expect(await node.podCIDR()).toBe('10.199.7.0/24');
     const conf = JSON.parse(await readFile(join(agentDir, 'agent', 'cni', '10-k8ts.conflist'), 'utf8'));
-    expect(conf.plugins[0]).toMatchObject({ type: 'bridge', bridge: 'k8ts-st1', ipam: { ranges: [[{ subnet: '10.211.7.0/24' }]] } });
+    expect(conf.plugins[0]).toMatchObject({ type: 'bridge', bridge: 'k8ts-st1', ipam: { ranges: [[{ subnet: '10.199.7.0/24' }]] } });
     await pollUntil(async () => (await jsonpath('{.status.conditions[?(@.type=="Ready")].status}')) === 'True', 'Ready True', 1200);
     expect(await jsonpath('{.status.conditions[?(@.type=="Ready")].message}')).toBe('kubelet is posting ready status');
     const wide = (await t.ok(['get', 'node', NODE, '-o', 'wide'])).split('\n');
@@ -84,7 +84,7 @@ describe('node status on containerd', () => {
     expect(d).toMatch(/Container Runtime Version:\s+containerd:\/\/\S+/);
     expect(d).toMatch(/Boot ID:\s+\S+/);
     expect(d).toMatch(/Kubelet Version:\s+v1\.32/);
-    expect(d).toMatch(/PodCIDR:\s+10\.211\.7\.0\/24/);
+    expect(d).toMatch(/PodCIDR:\s+10\.199\.7\.0\/24/);
     expect(d).toMatch(/Ready\s+True\s.*KubeletReady\s+kubelet is posting ready status/);
     expect(d).toMatch(/MemoryPressure\s+False\s.*KubeletHasSufficientMemory/);
     const cap = JSON.parse(await jsonpath('{.status}'));
