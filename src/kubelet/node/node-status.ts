@@ -54,7 +54,7 @@ export function capacityOf(m: MachineInfo): { capacity: Record<string, string>; 
   for (const size of m.hugePageSizes) capacity[`hugepages-${size}`] = '0';
   const allocatable = {
     ...capacity,
-    'ephemeral-storage': formatBinaryQuantity(m.ephemeralStorageBytes - Math.ceil(m.ephemeralStorageBytes * EVICTION_NODEFS_FRACTION)),
+    'ephemeral-storage': formatBinaryQuantity(m.ephemeralStorageBytes - Math.floor(m.ephemeralStorageBytes * EVICTION_NODEFS_FRACTION)),
     memory: formatBinaryQuantity(Math.max(0, m.memoryBytes - EVICTION_MEMORY_BYTES)),
   };
   return { capacity, allocatable };

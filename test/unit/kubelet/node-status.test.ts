@@ -18,7 +18,7 @@ describe('node capacity and allocatable', () => {
     expect(allocatable.memory).toBe(`${16 * 1024 - 100}Mi`);
     expect(allocatable.cpu).toBe('8');
     const eph = Number(allocatable['ephemeral-storage']);
-    expect(eph).toBe(100 * 1024 ** 3 + 512 - Math.ceil((100 * 1024 ** 3 + 512) * 0.1));
+    expect(eph).toBe(100 * 1024 ** 3 + 512 - Math.floor((100 * 1024 ** 3 + 512) * 0.1));
   });
 
   it.each([[0, '0'], [1001, '1001'], [1024, '1Ki'], [1536 * 1024 ** 2, '1536Mi'], [16 * 1024 ** 3, '16Gi'], [16376012 * 1024, '16376012Ki']])(
