@@ -278,4 +278,17 @@ describe('pods on containerd', () => {
     expect(b.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 5, reason: 'Error', message: 'starting\ncannot reach db\n' });
     expect(await t.ok(['describe', 'pod', 'last-words'])).toMatch(/Message:\s+disk full/);
   }, 120_000);
+
+  it('fails a pod that outlives its activeDeadlineSeconds', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'deadline' },
+      spec: { activeDeadlineSeconds: 2, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: IMAGE, command: ['sleep', '3600'] }] },
+    }));
+    await waitPod('deadline', 'Running', (p) => p.status?.phase === 'Running');
+    const pod = await waitPod('deadline', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(pod.status).toMatchObject({ reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+    expect(pod.status.containerStatuses[0].state.terminated).toBeDefined();
+    const describe = await t.ok(['describe', 'pod', 'deadline']);
+    expect(describe).toMatch(/Status:\s+Failed\nReason:\s+DeadlineExceeded\nMessage:\s+Pod was active on the node longer than the specified deadline/);
+  }, 120_000);
 });

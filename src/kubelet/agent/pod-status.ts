@@ -23,6 +23,8 @@ export interface StatusInputs {
   isStarted(name: string, id: string): boolean;
   /** The pod is being torn down for good (deleted or terminal). */
   terminal?: boolean;
+  /** The agent failed the pod (e.g. DeadlineExceeded): phase Failed with this reason and message. */
+  failed?: { reason: string; message: string };
   now?: Date;
 }
 
@@ -166,8 +168,7 @@ export function generateStatus(inp: StatusInputs): KObject {
   });
   const mainStatuses = mainSpecs.map((c) => containerStatus(c, false, inp, initDone ? 'ContainerCreating' : 'PodInitializing'));
   const old = pod.status?.phase;
-  let phase = old === 'Succeeded' || old === 'Failed' ? old : podPhase(pod, initStatuses, mainStatuses, !!inp.terminal);
-  if (inp.terminal && phase !== 'Succeeded' && phase !== 'Failed' && phase === 'Running') phase = 'Running';
+  const phase = old === 'Succeeded' || old === 'Failed' ? old : inp.failed ? 'Failed' : podPhase(pod, initStatuses, mainStatuses, !!inp.terminal);
   const terminalPhase = phase === 'Succeeded' || phase === 'Failed';
   const incomplete = initSpecs.filter((c, i) => (isSidecar(c) ? !initStatuses[i].started : initStatuses[i].state?.terminated?.exitCode !== 0)).map((c) => c.name);
   const unready = [
@@ -196,6 +197,11 @@ export function generateStatus(inp: StatusInputs): KObject {
     startTime: pod.status?.startTime ?? now,
     qosClass: inp.qosClass,
   };
+  const failure = inp.failed ?? (pod.status?.reason ? { reason: pod.status.reason, message: pod.status.message } : undefined);
+  if (failure) {
+    status.reason = failure.reason;
+    if (failure.message) status.message = failure.message;
+  }
   const podIP = inp.podIP ?? pod.status?.podIP;
   if (podIP) {
     status.podIP = podIP;
@@ -214,7 +220,7 @@ function stable(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const OWNED = ['phase', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'qosClass', 'initContainerStatuses', 'containerStatuses'];
+const OWNED = ['phase', 'reason', 'message', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'qosClass', 'initContainerStatuses', 'containerStatuses'];
 
 /** The merge patch turning pod.status into `want` for the fields the agent owns; undefined when equal. */
 export function statusPatch(pod: KObject, want: KObject): KObject | undefined {

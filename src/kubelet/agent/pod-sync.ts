@@ -34,6 +34,8 @@ export interface SyncDeps extends StartDeps {
 
 interface PodRecord {
   reasons: Map<string, WaitingReason>;
+  /** Why the agent failed the pod itself (activeDeadlineSeconds). */
+  failed?: { reason: string; message: string };
   podIP?: string;
   sandboxId?: string;
 }
@@ -84,6 +86,22 @@ export class PodSyncer {
     const soon = (delay: number): void => {
       wake = wake === undefined ? delay : Math.min(wake, delay);
     };
+    // activeDeadlineSeconds: past it, the pod is failed and its containers stopped.
+    const deadline: number | undefined = pod.spec?.activeDeadlineSeconds;
+    const startTime = Date.parse(pod.status?.startTime ?? '');
+    if (deadline !== undefined && deadline !== null && Number.isFinite(startTime)) {
+      const left = startTime + deadline * 1000 - Date.now();
+      if (left <= 0) {
+        const message = 'Pod was active on the node longer than the specified deadline';
+        if (!rec.failed) void this.d.recorder.event(pod, 'Normal', 'DeadlineExceeded', message);
+        rec.failed = { reason: 'DeadlineExceeded', message };
+        await this.stopAll(pod, rt, pod.spec?.terminationGracePeriodSeconds ?? 30, true);
+        rt = await this.refresh(uid);
+        await this.writeStatus(pod, rt, rec, true);
+        return undefined;
+      }
+      soon(left + 50);
+    }
     try {
       await this.d.inputs.preparePod(pod);
     } catch (err) {
@@ -262,7 +280,7 @@ export class PodSyncer {
   private async writeStatus(pod: KObject, rt: PodRuntime | undefined, rec: PodRecord, terminal: boolean): Promise<KObject | undefined> {
     const want = generateStatus({
       pod, rt: this.currentView(rt), reasons: rec.reasons, hostIP: this.d.hostIP, podIP: rec.podIP,
-      qosClass: this.d.inputs.qosClass(pod), terminal,
+      qosClass: this.d.inputs.qosClass(pod), terminal, failed: rec.failed,
       isReady: (name, id) => this.d.probes.isReady(pod.metadata.uid, name, id),
       isStarted: (name, id) => this.d.probes.isStarted(pod.metadata.uid, name, id),
     });
