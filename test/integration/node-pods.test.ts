@@ -4,6 +4,7 @@
  * CrashLoopBackOff, and graceful deletion within the grace period.
  */
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -24,8 +25,16 @@ function httpGet(host: string, port: number, path: string): Promise<{ status: nu
   });
 }
 
-async function podJson(name: string): Promise<any> {
-  return JSON.parse(await t.ok(['get', 'pod', name, '-o', 'json']));
+/** A port free on loopback right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 async function waitPod(name: string, what: string, check: (pod: any) => boolean, tries = 1200): Promise<any> {
@@ -290,5 +299,46 @@ describe('pods on containerd', () => {
     expect(pod.status.containerStatuses[0].state.terminated).toBeDefined();
     const describe = await t.ok(['describe', 'pod', 'deadline']);
     expect(describe).toMatch(/Status:\s+Failed\nReason:\s+DeadlineExceeded\nMessage:\s+Pod was active on the node longer than the specified deadline/);
+  }, 120_000);
+
+  it('runs a hostNetwork pod on the node address, and maps a hostPort to a pod', async () => {
+    const [hostNetPort, hostPort] = [await freePort(), await freePort()];
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-host' },
+      spec: {
+        hostNetwork: true, terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'web', image: IMAGE, command: ['sh', '-c', `mkdir -p /www && echo on-host > /www/index.html && exec httpd -f -p 127.0.0.1:${hostNetPort} -h /www`] }],
+      },
+    }));
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'host-port' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{
+          name: 'web', image: IMAGE, ports: [{ containerPort: 8080, hostPort }],
+          command: ['sh', '-c', 'mkdir -p /www && echo via-host-port > /www/index.html && exec httpd -f -p 8080 -h /www'],
+        }],
+      },
+    }));
+    const onHost = await waitPod('on-host', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
+    expect(onHost.status.podIP).toBe('127.0.0.1');
+    expect(onHost.status.podIPs).toEqual([{ ip: '127.0.0.1' }]);
+    let res: { status: number; body: string } | undefined;
+    await pollUntil(async () => {
+      res = await httpGet('127.0.0.1', hostNetPort, '/').catch(() => undefined);
+      return res?.status === 200;
+    }, 'HTTP from the hostNetwork pod', 100, 100);
+    expect(res!.body).toBe('on-host\n');
+    const mapped = await waitPod('host-port', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready);
+    expect(mapped.status.podIP).not.toBe('127.0.0.1');
+    await pollUntil(async () => {
+      res = await httpGet(mapped.status.podIP, 8080, '/').catch(() => undefined);
+      return res?.status === 200;
+    }, 'HTTP from the pod IP', 100, 100);
+    await pollUntil(async () => {
+      res = await httpGet('127.0.0.1', hostPort, '/').catch(() => undefined);
+      return res?.status === 200;
+    }, 'HTTP through the hostPort', 100, 100);
+    expect(res!.body).toBe('via-host-port\n');
   }, 120_000);
 });
