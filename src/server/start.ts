@@ -209,6 +209,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       settings: {
         nodelifecycle: { gracePeriodMs: opts.nodeMonitorGracePeriodMs },
         'root-ca-cert-publisher': { caPem: pki.caCertPem },
+        'serviceaccount-token': { caPem: pki.caCertPem, signLegacy: serviceAccountTokens.issueLegacy.bind(serviceAccountTokens) },
         nodeipam: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize },
       },
     });

@@ -3,7 +3,7 @@
  * the token authenticating as system:serviceaccount:NS:NAME, expiry/audience/binding rules, and
  * the token ceasing to work when its ServiceAccount or bound Pod is deleted.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,30 @@ spec:
     const r = await t.kubectl(['create', 'token', 'ghost']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('serviceaccounts "ghost" not found');
+  });
+
+  it('fills a kubernetes.io/service-account-token Secret with a working token, deleted with its account', async () => {
+    await t.ok(['create', 'serviceaccount', 'legacy']);
+    await t.ok(['apply', '-f', '-'], `apiVersion: v1
+kind: Secret
+metadata:
+  name: legacy-token
+  annotations: {kubernetes.io/service-account.name: legacy}
+type: kubernetes.io/service-account-token
+`);
+    let data: Record<string, string> = {};
+    await pollUntil(async () => Boolean((data = JSON.parse(await t.ok(['get', 'secret', 'legacy-token', '-o', 'json'])).data ?? {}).token), 'legacy token filled');
+    const ca = await readFile(join(t.dataDir, 'pki', 'ca.crt'), 'utf8');
+    expect(Buffer.from(data['ca.crt']!, 'base64').toString()).toBe(ca);
+    expect(Buffer.from(data.namespace!, 'base64').toString()).toBe('default');
+    const token = Buffer.from(data.token!, 'base64').toString();
+    expect(claimsOf(token)).toMatchObject({ iss: 'kubernetes/serviceaccount', sub: 'system:serviceaccount:default:legacy' });
+    const who = JSON.parse((await asToken(token, ['auth', 'whoami', '-o', 'json'])).stdout).status.userInfo;
+    expect(who.username).toBe('system:serviceaccount:default:legacy');
+    expect(who.extra['authentication.kubernetes.io/credential-id']).toEqual(['Secret=legacy-token']);
+    await t.ok(['delete', 'serviceaccount', 'legacy']);
+    await pollUntil(async () => (await t.kubectl(['get', 'secret', 'legacy-token'])).code !== 0, 'legacy token secret deleted');
+    expect((await asToken(token, ['auth', 'whoami'])).stderr).toContain('Unauthorized');
   });
 
   it('TokenReview accepts a valid token', async () => {
