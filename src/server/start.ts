@@ -172,10 +172,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     version: opts.version,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     watchCacheSize: opts.watchCacheSize,
+    extraRoutes: [joinRoutes({ pki, secret: () => joinToken.token.secret, log })],
     serviceAccountTokens,
     disableAdmission: opts.disableAdmission,
     auditor,
-    extraRoutes: [joinRoutes({ pki, secret: () => joinToken.token.secret, log })],
     admission: {
       defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
       defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
