@@ -96,6 +96,15 @@ describe('atomic writer', () => {
     expect((await stat(join(dir, 'k'))).mode & 0o777).toBe(0o400);
   });
 
+  it('with a group owner, an unchanged payload is no update', async () => {
+    const dir = join(tmp, 'aw-gid');
+    expect(await writeAtomic(dir, new Map([['k', fp('v', 0o400)]]), { gid: 4321 })).toBe(true);
+    expect((await stat(join(dir, 'k'))).mode & 0o777).toBe(0o440);
+    expect((await stat(join(dir, 'k'))).gid).toBe(4321);
+    expect(await writeAtomic(dir, new Map([['k', fp('v', 0o400)]]), { gid: 4321 })).toBe(false);
+    expect(await writeAtomic(dir, new Map([['k', fp('v', 0o400)]]), { gid: 99 })).toBe(true);
+  });
+
   it.each(['../x', 'a/../../x', '/abs', '..hidden'])('refuses path %s', async (p) => {
     await expect(writeAtomic(join(tmp, 'aw-bad'), new Map([[p, fp('x')]]))).rejects.toThrow(/invalid path/);
   });

@@ -15,6 +15,8 @@ export interface FileProjection {
 }
 
 export const DATA_DIR = '..data';
+/** What fsGroup adds to the files of read-only volumes (configMap, secret, ...): read for user and group. */
+const READ_ONLY_GROUP_MASK = 0o440;
 const DATA_TMP = '..data_tmp';
 
 /** Refuses absolute paths, `..` components and names starting with `..`, as upstream does. */
@@ -50,7 +52,7 @@ async function walk(root: string, rel = ''): Promise<string[]> {
   return out;
 }
 
-async function sameAsCurrent(tsDir: string, payload: Map<string, FileProjection>): Promise<boolean> {
+async function sameAsCurrent(tsDir: string, payload: Map<string, FileProjection>, gid: number | undefined): Promise<boolean> {
   let files: string[];
   try {
     files = await walk(tsDir);
@@ -62,7 +64,9 @@ async function sameAsCurrent(tsDir: string, payload: Map<string, FileProjection>
     const want = payload.get(f);
     if (!want) return false;
     const st = await lstat(join(tsDir, f));
-    if ((st.mode & 0o7777) !== (want.mode & 0o7777)) return false;
+    const mode = gid === undefined ? want.mode & 0o7777 : (want.mode & 0o7777) | READ_ONLY_GROUP_MASK;
+    if ((st.mode & 0o7777) !== mode) return false;
+    if (gid !== undefined && st.gid !== gid) return false;
     if (!(await readFile(join(tsDir, f))).equals(want.data)) return false;
   }
   return true;
@@ -85,7 +89,7 @@ export async function writeAtomic(dir: string, payload: Map<string, FileProjecti
   const clean = new Map([...payload].map(([p, f]) => [normalize(p).split(sep).join('/'), f]));
   await mkdir(dir, { recursive: true });
   const old = await readCurrent(dir);
-  if (old && (await sameAsCurrent(join(dir, old), clean))) return false;
+  if (old && (await sameAsCurrent(join(dir, old), clean, opts.gid))) return false;
 
   const tsDir = await mkdtemp(join(dir, timestampPrefix()));
   await chmod(tsDir, 0o755);
@@ -95,7 +99,7 @@ export async function writeAtomic(dir: string, payload: Map<string, FileProjecti
     await writeFile(file, f.data);
     await chmod(file, f.mode & 0o7777);
   }
-  if (opts.gid !== undefined) await applyGroup(tsDir, opts.gid, 0o440);
+  if (opts.gid !== undefined) await applyGroup(tsDir, opts.gid, READ_ONLY_GROUP_MASK);
 
   const tmpLink = join(dir, DATA_TMP);
   await rm(tmpLink, { force: true });
