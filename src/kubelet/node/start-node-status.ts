@@ -127,6 +127,7 @@ class NodeStatusManager {
   async start(): Promise<void> {
     await this.register();
     await this.renewLease();
+    if (this.stopped) return;
     const informer = new SharedInformer(this.o.client, NODES, { fieldSelector: `metadata.name=${this.o.nodeName}`, log: this.log });
     this.informer = informer;
     informer.addEventHandler({
