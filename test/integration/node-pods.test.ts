@@ -341,4 +341,37 @@ describe('pods on containerd', () => {
     }, 'HTTP through the hostPort', 100, 100);
     expect(res!.body).toBe('via-host-port\n');
   }, 120_000);
+
+  it('restarts an OnFailure container until it succeeds, and completes a Job whose pod has a sidecar', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'retry' },
+      spec: {
+        restartPolicy: 'OnFailure', volumes: [{ name: 'state', emptyDir: {} }],
+        containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', 'if [ -f /state/tried ]; then exit 0; fi; touch /state/tried; exit 1'], volumeMounts: [{ name: 'state', mountPath: '/state' }] }],
+      },
+    }));
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'with-sidecar' },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+            initContainers: [{ name: 'helper', image: IMAGE, restartPolicy: 'Always', command: ['sleep', '3600'] }],
+            containers: [{ name: 'main', image: IMAGE, command: ['sh', '-c', 'echo work-done'] }],
+          },
+        },
+      },
+    }));
+    const retry = await waitPod('retry', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
+    expect(retry.status.containerStatuses[0]).toMatchObject({ restartCount: 1, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(retry.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(await t.ok(['get', 'pod', 'retry'])).toMatch(/retry\s+0\/1\s+Completed\s+1 \(\S+ ago\)/);
+    // The sidecar keeps running while main works, and is stopped once main is done, so the Job completes.
+    await t.ok(['wait', '--for=condition=complete', 'job/with-sidecar', '--timeout=90s']);
+    const jobPod = JSON.parse(await t.ok(['get', 'pods', '-l', 'job-name=with-sidecar', '-o', 'json'])).items[0];
+    expect(jobPod.status.phase).toBe('Succeeded');
+    expect(jobPod.status.initContainerStatuses[0].state.terminated).toBeDefined();
+    expect(jobPod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  }, 150_000);
 });
