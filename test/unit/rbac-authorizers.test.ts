@@ -123,8 +123,10 @@ describe('impersonation', () => {
     ]);
     expect(user).toEqual({
       username: 'system:serviceaccount:ns1:bot', uid: 'u-1', extra: { 'scopes/a': ['x', 'y'] },
-      groups: ['system:serviceaccounts', 'system:serviceaccounts:ns1', 'g1', 'g2', 'system:authenticated'],
+      groups: ['g1', 'g2', 'system:authenticated'],
     });
+    const sa = await impersonate(req({ 'impersonate-user': 'system:serviceaccount:ns1:bot' }), u('alice'), async () => ({ allowed: true, reason: '' }), forbiddenError);
+    expect(sa.groups).toEqual(['system:serviceaccounts', 'system:serviceaccounts:ns1', 'system:authenticated']);
   });
   it('refuses with upstream wording, and groups without a user', async () => {
     const no = async () => ({ allowed: false, reason: '' });

@@ -74,7 +74,8 @@ export async function impersonate(
   if (username.startsWith(SA_PREFIX) && username.split(':').length === 4) {
     const [, , ns, name] = username.split(':') as [string, string, string, string];
     checks.push({ ...base, namespace: ns, group: '', resource: 'serviceaccounts', name });
-    outGroups.push('system:serviceaccounts', `system:serviceaccounts:${ns}`);
+    // A ServiceAccount's groups are known; they are added only when no groups are requested (as upstream).
+    if (!groups.length) outGroups.push('system:serviceaccounts', `system:serviceaccounts:${ns}`);
   } else {
     checks.push({ ...base, namespace: '', group: '', resource: 'users', name: username });
   }

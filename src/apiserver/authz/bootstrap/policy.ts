@@ -179,6 +179,26 @@ export const BOOTSTRAP_CLUSTER_ROLES: BootstrapClusterRole[] = [
     ],
   },
   { name: 'system:kube-controller-manager', labels: BOOTSTRAP_LABEL, rules: controllerManagerRules },
+  {
+    name: 'system:auth-delegator', labels: BOOTSTRAP_LABEL,
+    rules: [
+      rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+    ],
+  },
+  {
+    name: 'system:kubelet-api-admin', labels: BOOTSTRAP_LABEL,
+    rules: [
+      rule(['get', 'list', 'watch'], [''], ['nodes']),
+      rule(['proxy'], [''], ['nodes']),
+      rule(['*'], [''], ['nodes/proxy', 'nodes/log', 'nodes/stats', 'nodes/metrics', 'nodes/spec', 'nodes/checkpoint', 'nodes/configz', 'nodes/healthz', 'nodes/pods']),
+    ],
+  },
+  { name: 'system:node-bootstrapper', labels: BOOTSTRAP_LABEL, rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])] },
+  {
+    name: 'system:service-account-issuer-discovery', labels: BOOTSTRAP_LABEL,
+    rules: [urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])],
+  },
 ];
 
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: BootstrapClusterRoleBinding[] = [
@@ -196,6 +216,10 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: BootstrapClusterRoleBinding[] = [
   {
     name: 'system:kube-controller-manager', role: 'system:kube-controller-manager',
     subjects: [{ kind: 'User', name: 'system:kube-controller-manager' }],
+  },
+  {
+    name: 'system:service-account-issuer-discovery', role: 'system:service-account-issuer-discovery',
+    subjects: [{ kind: 'Group', name: 'system:serviceaccounts' }],
   },
   // As upstream since 1.8, system:node is bound to nobody: nodes are authorized by the Node authorizer.
 ];
