@@ -294,6 +294,7 @@ export class PodSyncer {
       return res.status;
     } catch (err) {
       if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return undefined;
+      if (err instanceof ApiError && err.code === 403 && !(await this.stillThere(pod))) return undefined;
       throw err;
     }
   }
@@ -356,7 +357,20 @@ export class PodSyncer {
     try {
       await this.d.client.delete(PODS, pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0, preconditions: { uid } });
     } catch (err) {
-      if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+      if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
+      // The node authorizer refuses writes to pods it no longer knows: gone already is done.
+      if (err instanceof ApiError && err.code === 403 && !(await this.stillThere(pod))) return;
+      throw err;
+    }
+  }
+
+  private async stillThere(pod: KObject): Promise<boolean> {
+    try {
+      const cur = await this.d.client.get(PODS, pod.metadata.namespace, pod.metadata.name);
+      return cur.metadata?.uid === pod.metadata.uid;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return false;
+      throw err;
     }
   }
 
