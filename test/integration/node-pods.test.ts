@@ -374,4 +374,21 @@ describe('pods on containerd', () => {
     expect(jobPod.status.initContainerStatuses[0].state.terminated).toBeDefined();
     expect(jobPod.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
   }, 150_000);
+
+  it('reports OOMKilled for a container that exceeds its memory limit', async () => {
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hungry' },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [{
+          name: 'main', image: IMAGE, command: ['sh', '-c', 'tail /dev/zero'],
+          resources: { limits: { memory: '32Mi', cpu: '500m' } },
+        }],
+      },
+    }));
+    const pod = await waitPod('hungry', 'Failed', (p) => p.status?.phase === 'Failed');
+    expect(pod.status.containerStatuses[0].state.terminated).toMatchObject({ reason: 'OOMKilled', exitCode: 137 });
+    expect(pod.status.qosClass).toBe('Guaranteed');
+    expect(await t.ok(['get', 'pod', 'hungry'])).toMatch(/hungry\s+0\/1\s+OOMKilled\s+0/);
+  }, 120_000);
 });
