@@ -18,12 +18,16 @@ let hostDir: string;
 
 async function waitPod(name: string, what: string, check: (pod: any) => boolean, tries = 1200): Promise<any> {
   let last: any;
-  await pollUntil(async () => {
-    const r = await t.kubectl(['get', 'pod', name, '-o', 'json']);
-    if (r.code !== 0) return false;
-    last = JSON.parse(r.stdout);
-    return check(last);
-  }, `${name}: ${what} (last status ${JSON.stringify(last?.status)})`, tries, 100);
+  try {
+    await pollUntil(async () => {
+      const r = await t.kubectl(['get', 'pod', name, '-o', 'json']);
+      if (r.code !== 0) return false;
+      last = JSON.parse(r.stdout);
+      return check(last);
+    }, `${name}: ${what}`, tries, 100);
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (last status ${JSON.stringify(last?.status)})`);
+  }
   return last;
 }
 
@@ -165,5 +169,34 @@ describe('probes on containerd', () => {
     expect(existsSync(join(hostDir, 'prestop'))).toBe(false);
     await t.ok(['delete', 'pod', 'prestop', '--wait=true', '--timeout=60s']);
     expect(readFileSync(join(hostDir, 'prestop'), 'utf8')).toBe('bye\n');
+  }, 120_000);
+
+  it('runs an httpGet postStart hook against the pod IP before the pod has reported one', async () => {
+    // A sidecar serves a CGI script that leaves a mark on the hostPath; its startup probe makes
+    // the main container (with the hook) start only once the server listens.
+    const cgi = 'mkdir -p /www/cgi-bin && printf \'#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho hooked\\necho "$HTTP_USER_AGENT" > /host/poststart-http\\n\' > /www/cgi-bin/hook'
+      + ' && chmod +x /www/cgi-bin/hook && exec httpd -f -p 8080 -h /www';
+    await t.ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'httphook' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
+        initContainers: [{
+          name: 'server', image: IMAGE, restartPolicy: 'Always', command: ['sh', '-c', cgi],
+          volumeMounts: [{ name: 'host', mountPath: '/host' }],
+          startupProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 60 },
+        }],
+        containers: [{
+          name: 'app', image: IMAGE, command: ['sleep', '3600'],
+          lifecycle: { postStart: { httpGet: { path: '/cgi-bin/hook', port: 8080 } } },
+        }],
+      },
+    }));
+    const pod = await waitPod('httphook', 'Ready', (p) => readyCondition(p) === 'True', 300).catch(async (err) => {
+      throw new Error(`${err.message}; events: ${JSON.stringify(await events('httphook'))}`);
+    });
+    expect(pod.status.containerStatuses[0].restartCount).toBe(0);
+    expect(readFileSync(join(hostDir, 'poststart-http'), 'utf8')).toBe('kube-lifecycle/1.32\n');
+    expect((await events('httphook')).map((e) => e.reason)).not.toContain('FailedPostStartHook');
   }, 120_000);
 });

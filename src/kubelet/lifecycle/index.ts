@@ -24,5 +24,5 @@ export {
   FAILED_POST_START_HOOK, FAILED_PRE_STOP_HOOK, POST_START_HOOK_ERROR, MINIMUM_GRACE_PERIOD_SECONDS,
 } from './handlers.js';
 export type { HandlerContext, HandlerResult, HookEvent, PostStartResult, PreStopResult } from './handlers.js';
-export { createPodHooks } from './pod-hooks.js';
-export type { AgentPodHooks, PodHooksOptions } from './pod-hooks.js';
+export { createPodHooks, sandboxIPFromCri } from './pod-hooks.js';
+export type { AgentPodHooks, PodHooksOptions, SandboxLookupApi } from './pod-hooks.js';

@@ -8,13 +8,13 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { EventRecorder, type KObject, type KubeClient } from '../../client/index.js';
-import { createPodHooks, type AgentPodHooks } from '../lifecycle/pod-hooks.js';
+import { createPodHooks, sandboxIPFromCri, type AgentPodHooks, type SandboxLookupApi } from '../lifecycle/pod-hooks.js';
 import { criCommandRunner, type ExecSyncApi } from './cri-runner.js';
 import { createPodProbes, type AgentPodProbes } from './pod-probes.js';
 
 export interface ProbesAndHooksOptions {
   client: KubeClient;
-  runtime: ExecSyncApi;
+  runtime: ExecSyncApi & SandboxLookupApi;
   nodeName: string;
   /** The node's IP: the pod IP of hostNetwork pods. */
   nodeIP: string;
@@ -28,6 +28,6 @@ export function probesAndHooks(o: ProbesAndHooksOptions): { probes: AgentPodProb
     recorder.event(pod as unknown as KObject, type, reason, message);
   return {
     probes: createPodProbes({ runner, recordEvent, hostIP: o.nodeIP, log: o.log }),
-    hooks: createPodHooks({ runner, recordEvent, hostIP: o.nodeIP, log: o.log }),
+    hooks: createPodHooks({ runner, recordEvent, hostIP: o.nodeIP, lookupPodIP: sandboxIPFromCri(o.runtime), log: o.log }),
   };
 }

@@ -129,6 +129,8 @@ function getOnce(
     const onAbort = (): void => fail('context canceled');
     const options: https.RequestOptions = {
       host: hostname, port, path: `${u.pathname}${u.search}`, method: 'GET', headers: outHeaders, agent: false,
+      // Go's client takes header lines ending in a bare LF (busybox httpd's CGI answers so); Node's strict parser does not.
+      insecureHTTPParser: true,
       ...(isHttps ? { rejectUnauthorized: false } : {}),
     };
     const request = (isHttps ? https : http).request(options, (res) => {

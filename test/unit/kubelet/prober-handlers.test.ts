@@ -157,6 +157,16 @@ describe('httpGet probes', () => {
     expect(out).toEqual({ result: 'failure', output: `Get "https://127.0.0.1:${port}/x": http: server gave HTTP response to HTTPS client` });
   });
 
+  it('accepts header lines ending in a bare LF, as Go does (busybox httpd CGI answers)', async () => {
+    const raw = net.createServer((sock) => sock.once('data', () => sock.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\n\nhi\n')));
+    const rawPort = await listen(raw);
+    try {
+      expect(await runProbeHandler({ httpGet: { path: '/', port: rawPort } }, target(), {})).toEqual({ result: 'success', output: 'hi\n' });
+    } finally {
+      await new Promise((r) => raw.close(r));
+    }
+  });
+
   it('uses the probe host over the pod IP', async () => {
     const out = await runProbeHandler({ httpGet: { host: '127.0.0.1', path: '/status/200', port } }, { ...target(), podIP: '192.0.2.1' }, {});
     expect(out.result).toBe('success');
