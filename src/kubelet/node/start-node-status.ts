@@ -12,7 +12,7 @@ import { ApiError, SharedInformer, isNotFound, type KObject, type KubeClient } f
 import { errorChainMessage } from '../../machinery/error-chain.js';
 import type { CriClient, ListImagesResponse, StatusResponse, VersionResponse } from '../cri/index.js';
 import { writeCniConfig } from '../network/index.js';
-import { LEASE_NAMESPACE, leaseObject, microTime, rfc3339 } from '../sim/node-object.js';
+import { LEASE_NAMESPACE, leaseObject, microTime, rfc3339 } from './lease.js';
 import { readMachineInfo, type MachineInfo } from './machine-info.js';
 import { capacityOf, nodeLabels, nodeObject, nodeStatus, statusFingerprint, type RuntimeFacts } from './node-status.js';
 

@@ -1,11 +1,14 @@
 /** The Node and Lease a simulated node registers, and its addresses (node IP, pod range). */
 import type { KObject } from '../../client/index.js';
+import { LEASE_NAMESPACE, leaseObject, microTime, rfc3339 } from '../node/lease.js';
+import { nodeConditions as runtimeNodeConditions } from '../node/node-status.js';
+
+export { LEASE_NAMESPACE, leaseObject, microTime, rfc3339 };
 
 export const SIMULATED_ANNOTATION = 'k8ts.io/simulated';
 export const INDEX_ANNOTATION = 'sim.k8ts.io/index';
 export const INSTANCE_TYPE = 'k8ts-sim';
 export const KUBELET_VERSION = 'v1.32.0-k8ts';
-export const LEASE_NAMESPACE = 'kube-node-lease';
 
 export const DEFAULT_CAPACITY: Readonly<Record<string, string>> = { cpu: '4', memory: '16Gi', pods: '110' };
 
@@ -21,10 +24,6 @@ export function podCIDRFor(index: number): string {
   return `10.${42 + (index >> 8)}.${index & 255}.0/24`;
 }
 
-/** RFC 3339 with seconds (metav1.Time). */
-export const rfc3339 = (d = new Date()): string => d.toISOString().replace(/\.\d+Z$/, 'Z');
-/** RFC 3339 with microseconds (metav1.MicroTime). */
-export const microTime = (d = new Date()): string => d.toISOString().replace(/Z$/, '000Z');
 
 export interface NodeShape {
   name: string;
@@ -50,21 +49,17 @@ export function nodeLabels(name: string, extra: Record<string, string> = {}): Re
   };
 }
 
-/** Ready plus the three pressure conditions, all healthy. */
+/** A simulated runtime is always up with its network ready. */
+const SIM_RUNTIME = {
+  conditions: [
+    { type: 'RuntimeReady', status: true, reason: '', message: '' },
+    { type: 'NetworkReady', status: true, reason: '', message: '' },
+  ],
+};
+
+/** Ready plus the three pressure conditions, all healthy (the real node's conditions for a runtime that is up). */
 export function nodeConditions(now: string, old: KObject[] = []): KObject[] {
-  const want: [string, 'True' | 'False', string, string][] = [
-    ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
-    ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
-    ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
-    ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
-  ];
-  return want.map(([type, status, reason, message]) => {
-    const prev = old.find((c) => c.type === type);
-    return {
-      type, status, reason, message, lastHeartbeatTime: now,
-      lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime ?? now : now,
-    };
-  });
+  return runtimeNodeConditions(SIM_RUNTIME, now, old);
 }
 
 export function nodeStatus(shape: NodeShape, now: string, oldConditions: KObject[] = []): KObject {
@@ -97,18 +92,5 @@ export function nodeObject(shape: NodeShape, now: string): KObject {
     },
     spec: { podCIDR: shape.podCIDR, podCIDRs: [shape.podCIDR], ...(shape.taints.length ? { taints: shape.taints } : {}) },
     status: nodeStatus(shape, now),
-  };
-}
-
-export function leaseObject(name: string, nodeUid: string | undefined, durationSeconds: number, now: Date): KObject {
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: {
-      name,
-      namespace: LEASE_NAMESPACE,
-      ...(nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: nodeUid }] } : {}),
-    },
-    spec: { holderIdentity: name, leaseDurationSeconds: durationSeconds, renewTime: microTime(now) },
   };
 }
