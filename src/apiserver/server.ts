@@ -237,7 +237,7 @@ export class ApiServer {
     }
     const storage = resource.stored ? findStorageResource(resource.storageGroup, resource.plural) ?? resource : resource;
     const call: Call = { req, res, query: url.searchParams, info, resource, storage, user, negotiated: negotiate(req.headers.accept), warnings };
-    if (!resource.stored) return handleReview(this.deps, { authorizer: this.opts.authorizer, authenticators: this.opts.authenticators }, call);
+    if (!resource.stored) return handleReview(this.deps, { authorizer: this.opts.authorizer, authenticators: this.opts.authenticators, tokens: this.opts.serviceAccountTokens }, call);
     if (info.subresource && info.subresource !== 'status') {
       if (!(info.subresource in resource.subresources)) throw routeNotFound();
       return handleSubresource(this.deps, call);

@@ -169,5 +169,15 @@ type: kubernetes.io/service-account-token
     })));
     expect(review.status.authenticated).toBe(true);
     expect(review.status.user.username).toBe('system:serviceaccount:default:default');
+
+    expect(review.status.audiences).toEqual(['https://kubernetes.default.svc.cluster.local']);
+
+    // A token for another audience passes a review that asks for that audience, and fails one that does not.
+    const vault = (await t.ok(['create', 'token', 'default', '--audience', 'https://vault.example'])).trim();
+    const review2 = (audiences?: string[]) => t.ok(['create', '--validate=false', '-o', 'json', '-f', '-'], JSON.stringify({
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: vault, ...(audiences ? { audiences } : {}) },
+    })).then((o) => JSON.parse(o).status);
+    expect(await review2(['https://vault.example', 'other'])).toMatchObject({ authenticated: true, audiences: ['https://vault.example'] });
+    expect((await review2()).authenticated).toBe(false);
   });
 });

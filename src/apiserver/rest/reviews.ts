@@ -7,6 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { apiVersionOf } from '../../api/resources.js';
 import type { Authenticator, UserInfo } from '../authn/index.js';
 import { authenticateRequest } from '../authn/index.js';
+import { decodeJwt } from '../authn/jwt.js';
+import type { ServiceAccountTokens } from '../authn/service-account.js';
 import type { Authorizer } from '../authz/index.js';
 import { decodeBody, readBody } from '../body.js';
 import { badRequest, methodNotAllowed, StatusError } from '../status.js';
@@ -17,6 +19,8 @@ import { sendJson, type Call } from './request.js';
 export interface ReviewDeps {
   authorizer: Authorizer;
   authenticators: readonly Authenticator[];
+  /** ServiceAccount tokens, checked against a TokenReview's own spec.audiences. */
+  tokens?: ServiceAccountTokens;
 }
 
 const invalidReview = (kind: string, field: string, message: string): StatusError =>
@@ -60,9 +64,12 @@ export async function handleReview(d: HandlerDeps, rd: ReviewDeps, call: Call): 
       const token = review.spec?.token;
       if (!token) throw new StatusError(422, 'Invalid', 'TokenReview.authentication.k8s.io "" is invalid: spec.token: Required value', { causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.token' }] });
       const fake = { headers: { authorization: `Bearer ${token}` }, socket: {} } as unknown as IncomingMessage;
+      const wanted: string[] = Array.isArray(review.spec?.audiences) && review.spec.audiences.length ? review.spec.audiences.map(String) : rd.tokens?.apiAudiences ?? [];
       try {
-        const u = await authenticateRequest(fake, rd.authenticators);
-        out.status = { authenticated: true, user: userInfoJson(u), audiences: review.spec?.audiences };
+        // A ServiceAccount token is checked against the audiences the review asks for (default: the API's).
+        const sa = rd.tokens ? await rd.tokens.verify(token, wanted) : undefined;
+        const u = sa ? withAuthenticated(sa) : await authenticateRequest(fake, rd.authenticators);
+        out.status = { authenticated: true, user: userInfoJson(u), audiences: sa ? audiencesOf(token).filter((a) => wanted.includes(a)) : review.spec?.audiences };
       } catch {
         out.status = { authenticated: false, user: {}, error: 'invalid bearer token' };
       }
@@ -72,6 +79,15 @@ export async function handleReview(d: HandlerDeps, rd: ReviewDeps, call: Call): 
       throw methodNotAllowed('the server does not allow this method on the requested resource');
   }
   sendJson(call, 201, out);
+}
+
+function withAuthenticated(u: UserInfo): UserInfo {
+  return u.groups.includes('system:authenticated') ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
+}
+
+function audiencesOf(token: string): string[] {
+  const aud = decodeJwt(token)?.claims.aud;
+  return typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.map(String) : [];
 }
 
 function userInfoJson(u: UserInfo): Record<string, unknown> {
