@@ -64,11 +64,15 @@ export class PodWorkers {
     if (![...this.workers.values()].some((x) => x.running)) for (const f of this.idle) f();
   }
 
-  /** Stops accepting work; resolves once no sync is running. */
-  async stop(): Promise<void> {
+  /**
+   * Stops accepting work; resolves once no sync is running, or after maxWaitMs (a pod stopping
+   * with a long grace period does not hold the agent's shutdown; its container stops on its own).
+   */
+  async stop(maxWaitMs = 5000): Promise<void> {
     this.stopped = true;
+    const until = Date.now() + maxWaitMs;
     for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
-    while ([...this.workers.values()].some((w) => w.running)) {
+    while ([...this.workers.values()].some((w) => w.running) && Date.now() < until) {
       await new Promise<void>((r) => {
         const f = (): void => {
           this.idle.delete(f);
