@@ -38,11 +38,11 @@ async function events(pod: string): Promise<Array<{ type: string; reason: string
 
 const readyCondition = (p: any): string | undefined => p.status?.conditions?.find((c: any) => c.type === 'Ready')?.status;
 
-function podYaml(name: string, container: Record<string, unknown>): string {
+function podYaml(name: string, container: Record<string, unknown>, grace = 1): string {
   return JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
     spec: {
-      terminationGracePeriodSeconds: 1,
+      terminationGracePeriodSeconds: grace,
       volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
       containers: [{ name: 'app', image: IMAGE, volumeMounts: [{ name: 'host', mountPath: '/host' }], ...container }],
     },
@@ -161,10 +161,11 @@ describe('probes on containerd', () => {
   }, 120_000);
 
   it('runs the preStop hook when the pod is deleted', async () => {
+    // A grace period the hook surely fits in; the container itself exits on SIGTERM.
     await t.ok(['apply', '-f', '-'], podYaml('prestop', {
-      command: ['sleep', '3600'],
+      command: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'],
       lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo bye > /host/prestop'] } } },
-    }));
+    }, 30));
     await waitPod('prestop', 'Running', (p) => p.status?.phase === 'Running' && readyCondition(p) === 'True');
     expect(existsSync(join(hostDir, 'prestop'))).toBe(false);
     await t.ok(['delete', 'pod', 'prestop', '--wait=true', '--timeout=60s']);
