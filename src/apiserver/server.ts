@@ -218,11 +218,13 @@ export class ApiServer {
       }
       if (!req.headers.authorization) this.connectionUsers.set(req.socket, user);
     }
+    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+    // Audited as the authenticated user; an impersonated one is recorded as impersonatedUser.
+    const audit = this.opts.auditor?.begin({ req, res, user, info });
     if (wantsImpersonation(req)) {
       user = await impersonate(req, user, async (c) => this.opts.authorizer.authorize(c), (c, reason) => forbiddenError(c, reason));
+      audit?.impersonated(user);
     }
-    const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
-    this.opts.auditor?.begin({ req, res, user, info });
     await this.authorize(user, info);
     if (!info.isResourceRequest) return this.nonResource(req, res, path, url);
     const resource = findResource(info.group, info.version, info.resource);

@@ -122,6 +122,15 @@ describe('audit log', () => {
     expect(all.some((e) => e.objectRef?.resource === 'pods' && e.verb === 'list')).toBe(true);
   });
 
+  it('impersonation: the authenticated user is the user, the impersonated one impersonatedUser', async () => {
+    const r = await t.kubectl(['get', 'configmap', 'settings', '--as=bob', '--as-group=devs']);
+    const [e] = await eventsWhere((x) => x.objectRef?.name === 'settings' && x.verb === 'get' && Boolean((x as any).impersonatedUser));
+    expect(e!.user.username).toBe('admin');
+    expect((e as any).impersonatedUser).toMatchObject({ username: 'bob', groups: expect.arrayContaining(['devs']) });
+    expect(Object.keys(e!).indexOf('impersonatedUser')).toBe(Object.keys(e!).indexOf('user') + 1);
+    expect(e!.responseStatus!.code).toBe(r.code === 0 ? 200 : 403);
+  });
+
   it('a watch gets ResponseStarted and later ResponseComplete with one auditID', async () => {
     const r = await t.kubectl(['get', 'configmaps', '--watch', '--request-timeout=2s']);
     expect(r.stderr).not.toContain('Unauthorized');

@@ -61,6 +61,11 @@ function stripManagedFields(obj: any): any {
   return obj;
 }
 
+export interface AuditHandle {
+  /** The request acts as this user from here on (impersonation). */
+  impersonated(user: UserInfo): void;
+}
+
 export interface AuditRequestContext {
   req: IncomingMessage;
   res: ServerResponse;
@@ -71,8 +76,11 @@ export interface AuditRequestContext {
 export class Auditor {
   constructor(private readonly policy: AuditPolicy, private readonly sink: AuditSink, private readonly clock: () => Date = () => new Date()) {}
 
-  /** Starts auditing one authenticated request; events follow as the response progresses. */
-  begin(ctx: AuditRequestContext): void {
+  /**
+   * Starts auditing one authenticated request (before impersonation, as upstream); events follow as
+   * the response progresses. Report an impersonated user to the handle it returns.
+   */
+  begin(ctx: AuditRequestContext): AuditHandle {
     const { req, res, user, info } = ctx;
     const auditID = (typeof req.headers['audit-id'] === 'string' && req.headers['audit-id']) || randomUUID();
     if (!res.headersSent) res.setHeader('Audit-Id', auditID);
@@ -80,7 +88,7 @@ export class Auditor {
       user, verb: info.verb, isResourceRequest: info.isResourceRequest, path: info.path, group: info.group,
       namespace: info.namespace, resource: info.resource, subresource: info.subresource, name: info.name,
     });
-    if (decision.level === 'None') return;
+    if (decision.level === 'None') return { impersonated: () => {} };
     const received = this.clock();
     const base: Record<string, unknown> = {
       kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: decision.level, auditID, stage: '',
@@ -163,6 +171,17 @@ export class Auditor {
     };
     res.once('finish', complete);
     res.once('close', complete);
+    return {
+      impersonated: (u) => {
+        // impersonatedUser goes right after user, as upstream orders the fields.
+        const entries = Object.entries(base).filter(([k]) => k !== 'impersonatedUser');
+        for (const k of Object.keys(base)) delete base[k];
+        for (const [k, v] of entries) {
+          base[k] = v;
+          if (k === 'user') base.impersonatedUser = userJson(u);
+        }
+      },
+    };
   }
 
   private emit(d: AuditDecision, stage: AuditStage, ev: Record<string, unknown>, received: Date): void {

@@ -4,6 +4,6 @@
  * Imports Node built-ins, yaml and apiserver siblings (authn types, body, request-info).
  */
 export { Auditor, auditFileSink } from './auditor.js';
-export type { AuditRequestContext, AuditSink } from './auditor.js';
+export type { AuditHandle, AuditRequestContext, AuditSink } from './auditor.js';
 export { AuditPolicyError, evaluatePolicy, parseAuditPolicy } from './policy.js';
 export type { AuditDecision, AuditLevel, AuditPolicy, AuditRequest, AuditStage, PolicyRule } from './policy.js';
