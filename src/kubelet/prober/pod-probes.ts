@@ -53,7 +53,9 @@ export function createPodProbes(opts: PodProbesOptions = {}): AgentPodProbes {
   const listeners: Array<(uid: string) => void> = [];
   /** Pods syncPod has told us about: before that we cannot know which probes a container has. */
   const known = new Set<string>();
+  let stopped = false;
   const notify = (uid: string): void => {
+    if (stopped) return;
     for (const cb of listeners) {
       try { cb(uid); } catch (err) { opts.log?.(`prober: onChange: ${(err as Error).message}`); }
     }
@@ -123,6 +125,6 @@ export function createPodProbes(opts: PodProbesOptions = {}): AgentPodProbes {
       return undefined;
     },
     onChange(cb) { listeners.push(cb); },
-    stop() { manager.stop(); },
+    stop() { stopped = true; manager.stop(); },
   };
 }
