@@ -114,6 +114,15 @@ describe('kubectl exec', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'HELLO STDIN\ndone\n' });
   });
 
+  it('streams megabytes both ways', async () => {
+    const big = 'y'.repeat(3_000_000);
+    const r = await t.kubectl(['exec', '-i', 'shell', '--', 'sh', '-c', 'wc -c >&2; head -c 4000000 /dev/zero | tr "\\0" x'], { input: big, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.trim()).toBe('3000000');
+    expect(r.stdout.length).toBe(4_000_000);
+    expect(/^x+$/.test(r.stdout)).toBe(true);
+  });
+
   it('picks the container with -c and refuses an unknown one', async () => {
     expect(await t.ok(['exec', 'two', '-c', 'b', '--', 'sh', '-c', 'echo in-b'])).toBe('in-b\n');
     const r = await t.kubectl(['exec', 'two', '-c', 'nope', '--', 'true']);
