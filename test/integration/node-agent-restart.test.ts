@@ -51,6 +51,7 @@ it('leaves running pods running across an agent restart and cleans up pods delet
   expect(restartedBefore.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
   const doomedUid = JSON.parse(await t.ok(['get', 'pod', 'doomed', '-o', 'json'])).metadata.uid;
 
+  const settled = JSON.parse(await t.ok(['get', 'pod', 'keeper', '-o', 'json']));
   const node = t.server.node!;
   await node.restartAgent(async () => {
     // While no agent runs, the pod can only go away by force.
@@ -66,6 +67,9 @@ it('leaves running pods running across an agent restart and cleans up pods delet
   expect(after.status.containerStatuses[0].restartCount).toBe(0);
   expect(after.status.containerStatuses[0].state.running.startedAt).toBe(before.status.containerStatuses[0].state.running.startedAt);
   expect(after.status.podIP).toBe(before.status.podIP);
+  // Nothing about it changed, so the restarted agent wrote nothing: it never flapped to unready.
+  expect(after.status).toEqual(settled.status);
+  expect(after.metadata.resourceVersion).toBe(settled.metadata.resourceVersion);
 
   const restartedAfter = JSON.parse(await t.ok(['get', 'pod', 'restarted', '-o', 'json']));
   const cs = restartedAfter.status.containerStatuses[0];

@@ -262,12 +262,14 @@ export class PodSyncer {
     }
 
     rt = await this.refresh(uid);
+    // The prober learns the running containers first, so readiness is answered for them (an agent
+    // restart does not flap running pods to unready).
+    const running = (current(rt)?.containers ?? []).filter((c) => c.state === 'CONTAINER_RUNNING');
+    this.d.probes.syncPod(pod, running.map((c) => ({ name: c.name, id: c.id, startedAt: ms(c.startedAt), init: c.type === 'init' })));
     const status = await this.writeStatus(pod, rt, rec, false);
     if (status?.phase === 'Succeeded' || status?.phase === 'Failed') {
       await this.stopAll(pod, rt, grace);
     }
-    const running = (current(rt)?.containers ?? []).filter((c) => c.state === 'CONTAINER_RUNNING');
-    this.d.probes.syncPod(pod, running.map((c) => ({ name: c.name, id: c.id, startedAt: ms(c.startedAt), init: c.type === 'init' })));
     return wake;
   }
 
