@@ -5,10 +5,12 @@
  */
 import type { KObject } from '../rest/codec.js';
 import { decodeShared } from '../rest/codec.js';
+import type { KeyValue } from '../../storage/store.js';
 import type { Subscription, WatchCache } from '../watch-cache.js';
 
 export class CachedObjects {
-  private readonly objects = new Map<string, KObject>();
+  /** Decoded on first read (decodeShared caches per kv), so events nobody asks about cost no parse. */
+  private readonly objects = new Map<string, KeyValue>();
   private sub?: Subscription;
   private stale = true;
   /** Changes whenever the set of objects changes. */
@@ -19,7 +21,7 @@ export class CachedObjects {
   private load(): void {
     this.sub?.close();
     this.objects.clear();
-    for (const kv of this.cache.list(this.prefix)) this.objects.set(kv.key, decodeShared(kv));
+    for (const kv of this.cache.list(this.prefix)) this.objects.set(kv.key, kv);
     try {
       this.sub = this.cache.subscribe(this.prefix, this.cache.revision, (events) => {
         if (events.length === 0) {
@@ -28,7 +30,7 @@ export class CachedObjects {
         }
         for (const e of events) {
           if (e.type === 'DELETED') this.objects.delete(e.key);
-          else this.objects.set(e.key, decodeShared(e.kv));
+          else this.objects.set(e.key, e.kv);
         }
         this.version++;
       });
@@ -39,17 +41,18 @@ export class CachedObjects {
     this.version++;
   }
 
-  private fresh(): Map<string, KObject> {
+  private fresh(): Map<string, KeyValue> {
     if (this.stale) this.load();
     return this.objects;
   }
 
   get(key: string): KObject | undefined {
-    return this.fresh().get(key);
+    const kv = this.fresh().get(key);
+    return kv && decodeShared(kv);
   }
 
-  values(): IterableIterator<KObject> {
-    return this.fresh().values();
+  *values(): IterableIterator<KObject> {
+    for (const kv of this.fresh().values()) yield decodeShared(kv);
   }
 
   /** Brings the view up to date (and bumps version if it had to re-list). */
