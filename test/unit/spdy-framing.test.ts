@@ -120,6 +120,25 @@ describe('SPDY/3.1 session', () => {
     expect((await back).headers).toEqual({ streamtype: 'data' });
   });
 
+  it('closes (without throwing) on a frame of another SPDY version', async () => {
+    let accepted!: (s: Socket) => void;
+    const got = new Promise<Socket>((r) => (accepted = r));
+    const srv = createServer((s) => accepted(s));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const sock = connect((srv.address() as { port: number }).port, '127.0.0.1');
+    const serverSock = await got;
+    cleanup.push(() => {
+      sock.destroy();
+      serverSock.destroy();
+      srv.close();
+    });
+    const server = new SpdySession(serverSock, 'server');
+    const closed = new Promise<void>((r) => server.once('close', () => r()));
+    sock.write(Buffer.from([0x80, 0x02, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 0, 0, 0, 1]));
+    await closed;
+    expect(server.isClosed).toBe(true);
+  });
+
   it('reports RST_STREAM, answers pings and ends streams when the connection goes', async () => {
     const { client, server } = await pair();
     const got = new Promise<SpdyStream>((r) => server.once('stream', r));

@@ -133,7 +133,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     socket.on('end', () => this.shutdown());
     socket.on('close', () => this.shutdown());
     socket.on('error', (err: Error) => {
-      this.emit('error', err);
+      this.fail(err);
       this.shutdown();
     });
     // Frames are handled asynchronously, so listeners attached right after construction see these too.
@@ -201,7 +201,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       const bytes = await produce();
       if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(bytes);
     }).catch((err: unknown) => {
-      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      this.fail(err);
       this.destroy();
     });
   }
@@ -211,13 +211,13 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     try {
       frames = this.reader.push(chunk);
     } catch (err) {
-      this.emit('error', err as Error);
+      this.fail(err);
       this.destroy();
       return;
     }
     for (const f of frames) {
       this.readChain = this.readChain.then(() => this.onFrame(f)).catch((err: unknown) => {
-        this.emit('error', err instanceof Error ? err : new Error(String(err)));
+        this.fail(err);
         this.destroy();
       });
     }
@@ -274,6 +274,11 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       default:
         return; // SETTINGS, WINDOW_UPDATE and unknown control frames need nothing from us
     }
+  }
+
+  /** Reports an error to 'error' listeners, if any (a session without them just closes). */
+  private fail(err: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)));
   }
 
   private shutdown(): void {
