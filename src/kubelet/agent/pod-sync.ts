@@ -152,6 +152,10 @@ export class PodSyncer {
     const initSpecs: KObject[] = spec.initContainers ?? [];
     const mainSpecs: KObject[] = spec.containers ?? [];
 
+    // A pod seen for the first time shows ContainerCreating / PodInitializing while its images are
+    // checked and containers created (upstream writes status at the start of each sync).
+    if (!pod.status?.containerStatuses) await this.writeStatus(pod, rt, rec, false);
+
     // Running containers that must go: liveness failures, changed definitions, unknown names.
     const kills: Promise<void>[] = [];
     for (const [c, init] of [...initSpecs.map((x) => [x, true] as const), ...mainSpecs.map((x) => [x, false] as const)]) {
