@@ -157,6 +157,40 @@ spec:
     expect(get).toMatch(/nokey\s+0\/1\s+CreateContainerConfigError\s+0/);
   }, 120_000);
 
+  it('refuses runAsNonRoot for an image that runs as root, and runs a container with only runAsGroup as the image user', async () => {
+    await t.ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: nonroot}
+spec:
+  securityContext: {runAsNonRoot: true}
+  containers:
+  - {name: main, image: ${IMAGE}, command: [sleep, '3600']}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: grouponly}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: main, image: ${IMAGE}, securityContext: {runAsGroup: 1234}, command: [sh, -c, 'echo "ids=$$(id -u)/$$(id -g)"']}
+`);
+    const uid = (await t.ok(['get', 'pod', 'nonroot', '-o', 'jsonpath={.metadata.uid}'])).trim();
+    let waiting: any;
+    await pollUntil(async () => {
+      const pod = JSON.parse(await t.ok(['get', 'pod', 'nonroot', '-o', 'json']));
+      waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+      return waiting?.reason === 'CreateContainerConfigError';
+    }, 'CreateContainerConfigError for runAsNonRoot', 1200, 100);
+    expect(waiting.message).toBe(`container has runAsNonRoot and image will run as root (pod: "nonroot_default(${uid})", container: main)`);
+    let status = '';
+    await pollUntil(async () => {
+      status = (await t.kubectl(['get', 'pod', 'grouponly', '-o', 'jsonpath={.status}'])).stdout;
+      return JSON.parse(status || '{}').phase === 'Succeeded';
+    }, 'grouponly Succeeded', 1200, 100).catch((e) => { throw new Error(`${e.message}; last status ${status}`); });
+    expect((await t.ok(['logs', 'grouponly'])).trim()).toBe('ids=0/1234');
+  }, 240_000);
+
   it('applies resources, the security context, fsGroup and a memory-backed emptyDir', async () => {
     await t.ok(['apply', '-f', '-'], `
 apiVersion: v1

@@ -127,6 +127,16 @@ describe('security context', () => {
     });
   });
 
+  it.each([
+    [{ uid: 65534 }, { runAsUser: { value: 65534 } }],
+    [{ username: 'www' }, { runAsUsername: 'www' }],
+    [{}, { runAsUser: { value: 0 } }],
+  ])('takes the run-as user from image %j when none is set', (image, want) => {
+    const ctr = { name: 'c', securityContext: { runAsGroup: 5 } };
+    expect(containerSecurityContext(podWith([ctr]), ctr, image)).toMatchObject({ ...want, runAsGroup: { value: 5 } });
+    expect(containerSecurityContext(podWith([ctr]), { ...ctr, securityContext: { runAsUser: 7 } }, image).runAsUser).toEqual({ value: 7 });
+  });
+
   it('shareProcessNamespace puts containers in the pod PID namespace', () => {
     const ctr = { name: 'c' };
     expect(containerSecurityContext(podWith([ctr], { shareProcessNamespace: true }), ctr).namespaceOptions?.pid).toBe('POD');

@@ -73,7 +73,8 @@ function supplementalGroups(pod: any): number[] {
 
 /**
  * The container's CRI security context. With the image's user known and no runAsUser set, the
- * image's uid (or user name) is passed on as the kubelet does, so a runAsGroup alone is valid.
+ * image's uid (or user name; root when the image names none) is passed on as the kubelet does, so
+ * a runAsGroup alone is valid.
  */
 export function containerSecurityContext(pod: any, container: any, image?: ImageUser): CriLinuxContainerSecurityContext {
   const sc = effectiveSecurityContext(pod, container);
@@ -92,6 +93,7 @@ export function containerSecurityContext(pod: any, container: any, image?: Image
   if (typeof sc.runAsUser === 'number') out.runAsUser = { value: sc.runAsUser };
   else if (typeof image?.uid === 'number') out.runAsUser = { value: image.uid };
   else if (image?.username) out.runAsUsername = image.username;
+  else if (image) out.runAsUser = { value: 0 }; // an image without a user runs as root
   if (typeof sc.runAsGroup === 'number') out.runAsGroup = { value: sc.runAsGroup };
   const groups = supplementalGroups(pod);
   if (groups.length) out.supplementalGroups = groups;
