@@ -104,7 +104,12 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
 
   await cache.relist();
   const registration = opts.registerNode ? await opts.registerNode() : undefined;
-  if (registration) await registration.podCIDR();
+  // Until the node has its pod CIDR (and so a CNI config), only hostNetwork pods can start.
+  let networkReady = !registration;
+  void registration?.podCIDR().then(() => {
+    networkReady = true;
+  });
+  const networkWarned = new Set<string>();
 
   const keys = new Map<string, string>();
   const informer = new SharedInformer(opts.client, PODS, { fieldSelector: `spec.nodeName=${opts.nodeName}`, log });
@@ -121,6 +126,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
         await syncer.terminatePod(structuredClone(pod));
         return undefined;
       }
+      if (!networkReady && !pod.spec?.hostNetwork) {
+        if (!networkWarned.has(uid)) {
+          networkWarned.add(uid);
+          void recorder.event(pod, 'Warning', 'NetworkNotReady', 'network is not ready: container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized');
+        }
+        return 1000;
+      }
+      networkWarned.delete(uid);
       return syncer.syncPod(structuredClone(pod));
     }
     await cache.relist();
