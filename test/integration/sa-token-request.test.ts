@@ -162,6 +162,22 @@ type: kubernetes.io/service-account-token
     expect((await asToken(token, ['auth', 'whoami'])).stderr).toContain('Unauthorized');
   });
 
+  it('a token acts with exactly its account\'s grants (RBAC)', async () => {
+    await t.ok(['create', 'namespace', 'other']);
+    await t.ok(['create', 'serviceaccount', 'reader']);
+    await t.ok(['-n', 'other', 'create', 'secret', 'generic', 'theirs', '--from-literal=k=v']);
+    const token = (await t.ok(['create', 'token', 'reader'])).trim();
+    const denied = await asToken(token, ['get', 'pods']);
+    expect(denied.stderr).toContain('pods is forbidden: User "system:serviceaccount:default:reader" cannot list resource "pods" in API group "" in the namespace "default"');
+    await t.ok(['create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods']);
+    await t.ok(['create', 'rolebinding', 'reader-pods', '--role=pod-reader', '--serviceaccount=default:reader']);
+    await pollUntil(async () => (await asToken(token, ['get', 'pods'])).code === 0, 'the RoleBinding to take effect');
+    const secrets = await asToken(token, ['-n', 'other', 'get', 'secret', 'theirs']);
+    expect(secrets.stderr).toContain('secrets "theirs" is forbidden: User "system:serviceaccount:default:reader" cannot get resource "secrets" in API group "" in the namespace "other"');
+    const can = await asToken(token, ['auth', 'can-i', 'list', 'pods']);
+    expect(can.stdout.trim()).toBe('yes');
+  });
+
   it('TokenReview accepts a valid token', async () => {
     const token = (await t.ok(['create', 'token', 'default'])).trim();
     const review = JSON.parse(await t.ok(['create', '--validate=false', '-o', 'json', '-f', '-'], JSON.stringify({
