@@ -112,6 +112,8 @@ export class Auditor {
     const watch = info.verb === 'watch';
     const capture = (chunk: unknown, encoding?: unknown) => {
       if (watch || captured > MAX_CAPTURE || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+      // Below RequestResponse only an error's Status is needed.
+      if (decision.level !== 'RequestResponse' && res.statusCode < 400) return;
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
       captured += b.length;
       if (captured <= MAX_CAPTURE) chunks.push(b);
