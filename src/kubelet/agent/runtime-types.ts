@@ -1,8 +1,10 @@
 /**
  * The part of the CRI client (src/kubelet/cri) the agent uses, as structural types, plus the
- * labels and annotations the agent puts on sandboxes and containers (upstream kubelet's names), so
- * that a restarted agent can rebuild what belongs to which pod from the runtime alone.
+ * labels and annotations the agent puts on sandboxes and containers (upstream kubelet's names, from
+ * src/kubelet/cri), so that a restarted agent can rebuild what belongs to which pod from the
+ * runtime alone.
  */
+import { isNotFound } from '../cri/index.js';
 
 /** CRI responses are plain objects with lowerCamel field names (see src/kubelet/cri). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,27 +35,23 @@ export interface Runtime {
   image: ImageApi;
 }
 
-export const POD_NAME_LABEL = 'io.kubernetes.pod.name';
-export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-export const POD_UID_LABEL = 'io.kubernetes.pod.uid';
-export const CONTAINER_NAME_LABEL = 'io.kubernetes.container.name';
+export {
+  LABEL_POD_NAME as POD_NAME_LABEL, LABEL_POD_NAMESPACE as POD_NAMESPACE_LABEL, LABEL_POD_UID as POD_UID_LABEL,
+  LABEL_CONTAINER_NAME as CONTAINER_NAME_LABEL, ANNOTATION_RESTART_COUNT as RESTART_COUNT_ANNOTATION,
+  ANNOTATION_CONTAINER_HASH as HASH_ANNOTATION, ANNOTATION_TERMINATION_MESSAGE_PATH as TERMINATION_MESSAGE_PATH_ANNOTATION,
+  ANNOTATION_TERMINATION_GRACE_PERIOD as GRACE_PERIOD_ANNOTATION,
+} from '../cri/index.js';
 /** Marks sandboxes and containers this agent made (k8ts-specific; upstream uses io.kubernetes.docker.type). */
 export const MANAGED_LABEL = 'io.k8ts.managed';
 
-export const RESTART_COUNT_ANNOTATION = 'io.kubernetes.container.restartCount';
-export const HASH_ANNOTATION = 'io.kubernetes.container.hash';
-export const TERMINATION_MESSAGE_PATH_ANNOTATION = 'io.kubernetes.container.terminationMessagePath';
 export const TERMINATION_MESSAGE_POLICY_ANNOTATION = 'io.kubernetes.container.terminationMessagePolicy';
-export const GRACE_PERIOD_ANNOTATION = 'io.kubernetes.pod.terminationGracePeriod';
 /** Which list a container comes from: "init" (incl. sidecars) or "regular". */
 export const CONTAINER_TYPE_ANNOTATION = 'io.k8ts.container.type';
 
-/** The gRPC status code CRI uses when an object is gone (NOT_FOUND). */
-export const GRPC_NOT_FOUND = 5;
-
+/** Whether a CRI call failed because the object is gone (gRPC NOT_FOUND, or a runtime saying so). */
 export function isNotFoundError(err: unknown): boolean {
-  const e = err as { code?: unknown; details?: unknown; message?: unknown } | undefined;
-  if (e?.code === GRPC_NOT_FOUND) return true;
+  if (isNotFound(err)) return true;
+  const e = err as { details?: unknown; message?: unknown } | undefined;
   const text = `${String(e?.details ?? '')} ${String(e?.message ?? '')}`;
   return /not found|does not exist/i.test(text);
 }
