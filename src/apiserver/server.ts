@@ -10,7 +10,8 @@ import type { Duplex } from 'node:stream';
 import { findResource, RESOURCES } from '../api/resources.js';
 import type { Store } from '../storage/store.js';
 import { AdmissionChain } from './admission/registry.js';
-import type { AdmissionConfig } from './admission/types.js';
+import { SYSTEM_PRIORITY_CLASSES } from './admission/priority.js';
+import type { AdmissionConfig, AdmissionLookup } from './admission/types.js';
 import { authenticateRequest, UnauthorizedError, type Authenticator, type UserInfo } from './authn/index.js';
 import type { Authorizer } from './authz/index.js';
 import { reconcileBootstrapPolicy } from './authz/bootstrap/reconcile.js';
@@ -95,7 +96,15 @@ export class ApiServer {
     this.version = opts.version ?? DEFAULT_VERSION;
     this.log = opts.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.cache = new WatchCache(opts.store, { historySize: opts.watchCacheSize });
-    const lookup = { get: (g: string, p: string, ns: string, n: string) => this.objects.lookup(g, p, ns, n) };
+    const lookup: AdmissionLookup = {
+      get: (g, p, ns, n) => this.objects.lookup(g, p, ns, n),
+      list: async (g, p, ns) => this.objects.lookupList(g, p, ns),
+      updateStatus: async (g, p, ns, n, fn) => {
+        const r = findStorageResource(g, p);
+        if (!r) return;
+        await this.objects.mutate(r, ns, n, async (current) => (await fn(current)) ?? current, { subresource: 'status', fieldManager: 'kube-apiserver' });
+      },
+    };
     this.objects = new Objects(opts.store, this.cache, new AdmissionChain(lookup, { ...opts.admission, authorizer: opts.authorizer }, undefined, opts.disableAdmission));
     this.deps = {
       store: opts.store,
@@ -156,6 +165,15 @@ export class ApiServer {
       }
     }
     await reconcileBootstrapPolicy(this.objects);
+    const pcs = findResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+    for (const pc of SYSTEM_PRIORITY_CLASSES) {
+      if (await this.objects.lookup('scheduling.k8s.io', 'priorityclasses', '', pc.name)) continue;
+      try {
+        await this.objects.create(pcs, '', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name }, value: pc.value, description: pc.description, preemptionPolicy: 'PreemptLowerPriority' }, { fieldManager: 'kube-apiserver' });
+      } catch (err) {
+        if (!(err instanceof StatusError && err.code === 409)) throw err;
+      }
+    }
   }
 
   /** Stops accepting requests, ends watches, waits for in-flight writes, closes the cache. */

@@ -23,6 +23,7 @@ import { JobController, TTLAfterFinishedController } from './job/index.js';
 import { CronJobController } from './cronjob.js';
 import { NodeIpamController, type NodeIpamOptions } from './nodeipam.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
+import { ResourceQuotaController } from './resourcequota.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
@@ -52,6 +53,7 @@ registerController('nodelifecycle', (ctx) => new NodeLifecycleController(ctx, ct
 registerController('serviceaccount', (ctx) => new ServiceAccountController(ctx));
 registerController('root-ca-cert-publisher', (ctx) => new RootCaPublisher(ctx));
 registerController('serviceaccount-token', (ctx) => new ServiceAccountTokenController(ctx));
+registerController('resourcequota', (ctx) => new ResourceQuotaController(ctx));
 registerController('disruption', (ctx) => new DisruptionController(ctx));
 registerController('replicaset', newReplicaSetController);
 registerController('replicationcontroller', newReplicationControllerController);

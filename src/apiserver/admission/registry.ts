@@ -1,18 +1,28 @@
 /** The admission chain: named plugin factories, run in this order. */
 import { StatusError } from '../status.js';
+import { defaultStorageClass } from './default-storage-class.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
+import { limitRanger } from './limit-ranger.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
 import { nodeRestriction } from './node-restriction.js';
+import { podSecurity } from './pod-security/index.js';
+import { priority } from './priority.js';
 import { rbacEscalation } from './rbac-escalation.js';
+import { resourceQuota } from './resource-quota.js';
 import { serviceAccount } from './service-account.js';
 import type { AdmissionAttributes, AdmissionConfig, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
 
 const FACTORIES = new Map<string, AdmissionPluginFactory>([
   ['NamespaceLifecycle', namespaceLifecycle],
+  ['LimitRanger', limitRanger],
   ['ServiceAccount', serviceAccount],
+  ['Priority', priority],
   ['DefaultTolerationSeconds', defaultTolerationSeconds],
+  ['DefaultStorageClass', defaultStorageClass],
+  ['PodSecurity', podSecurity],
   ['NodeRestriction', nodeRestriction],
   ['RBACEscalation', rbacEscalation],
+  ['ResourceQuota', resourceQuota],
 ]);
 
 export function registerAdmissionPlugin(name: string, factory: AdmissionPluginFactory): void {

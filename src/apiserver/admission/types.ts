@@ -18,11 +18,20 @@ export interface AdmissionAttributes {
   oldObject?: KObject;
   user?: UserInfo;
   dryRun: boolean;
+  /** Warnings for the client (sent as `Warning: 299 - "..."` headers), e.g. PodSecurity's warn mode. */
+  warnings?: string[];
 }
 
 /** What plugins may read: objects by resource, through the API server's own storage layer. */
 export interface AdmissionLookup {
   get(group: string, plural: string, namespace: string, name: string): Promise<KObject | undefined>;
+  /** Objects of a resource in a namespace ('' = all), from the watch cache; shared: do not mutate. */
+  list?(group: string, plural: string, namespace: string): Promise<KObject[]>;
+  /**
+   * Rewrites an object's status (read, transform, write with conflict retries, no admission);
+   * `fn` returns undefined to leave it as it is. Used by ResourceQuota admission to record usage.
+   */
+  updateStatus?(group: string, plural: string, namespace: string, name: string, fn: (current: KObject) => KObject | undefined | Promise<KObject | undefined>): Promise<void>;
 }
 
 export interface AdmissionPlugin {

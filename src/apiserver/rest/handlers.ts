@@ -200,7 +200,7 @@ async function create(d: HandlerDeps, call: Call, ns: string): Promise<void> {
   const dryRun = dryRunOf(q);
   const obj = await readObject(call, fieldValidationOf(q));
   const created = await d.objects.create(call.storage, ns, d.convert.in(obj, call.resource), {
-    dryRun, fieldManager: fieldManagerOf(q, call.req.headers['user-agent']), user: call.user,
+    dryRun, fieldManager: fieldManagerOf(q, call.req.headers['user-agent']), user: call.user, warnings: call.warnings,
   });
   sendObject(d, call, 201, created);
 }
@@ -209,7 +209,7 @@ async function update(d: HandlerDeps, call: Call, ns: string): Promise<void> {
   const q = call.query;
   const obj = await readObject(call, fieldValidationOf(q));
   const updated = await d.objects.update(call.storage, ns, call.info.name, d.convert.in(obj, call.resource), {
-    dryRun: dryRunOf(q), fieldManager: fieldManagerOf(q, call.req.headers['user-agent']), user: call.user, subresource: call.info.subresource,
+    dryRun: dryRunOf(q), fieldManager: fieldManagerOf(q, call.req.headers['user-agent']), user: call.user, subresource: call.info.subresource, warnings: call.warnings,
   });
   sendObject(d, call, 200, updated);
 }
@@ -245,7 +245,7 @@ async function patch(d: HandlerDeps, call: Call, ns: string): Promise<void> {
         const result = serverSideApply({ live: undefined, applied: d.convert.in(applied, r), manager, apiVersion: apiVersionOf(sr), force, schema: storageSchema, time: now, ...ignoredFor(call.info.subresource, sr) });
         const obj = { ...(result.object as KObject) };
         obj.metadata = { ...obj.metadata, name, managedFields: result.managedFields };
-        const created = await d.objects.create(sr, ns, obj, { dryRun, user: call.user, keepManagedFields: true });
+        const created = await d.objects.create(sr, ns, obj, { dryRun, user: call.user, keepManagedFields: true, warnings: call.warnings });
         return sendObject(d, call, 201, created);
       }
       const updated = await d.objects.mutate(sr, ns, name, (current) => {
@@ -254,7 +254,7 @@ async function patch(d: HandlerDeps, call: Call, ns: string): Promise<void> {
         obj.metadata = { ...obj.metadata, managedFields: result.managedFields };
         if (!applied.metadata.resourceVersion) delete obj.metadata.resourceVersion;
         return obj;
-      }, { dryRun, user: call.user, subresource: call.info.subresource, keepManagedFields: true });
+      }, { dryRun, user: call.user, subresource: call.info.subresource, keepManagedFields: true, warnings: call.warnings });
       return sendObject(d, call, 200, updated);
     } catch (err) {
       if (err instanceof ApplyConflictError) {
@@ -284,7 +284,7 @@ async function patch(d: HandlerDeps, call: Call, ns: string): Promise<void> {
       return new StatusError(st.code, st.reason, st.message, st.details);
     };
     return d.convert.in(checkObject(call, next, validation, undefined, strictError), r);
-  }, { dryRun, fieldManager: manager, user: call.user, subresource: call.info.subresource });
+  }, { dryRun, fieldManager: manager, user: call.user, subresource: call.info.subresource, warnings: call.warnings });
   sendObject(d, call, 200, updated);
 }
 

@@ -18,7 +18,7 @@ import type { UserInfo } from '../authn/index.js';
 import { badRequest, conflict, fromStoreError, invalid, notFound, StatusError, type Target } from '../status.js';
 import type { WatchCache } from '../watch-cache.js';
 import { clone, decode, decodeShared, encode, sameJson, writingObject, type KObject } from './codec.js';
-import { objectKey } from './keys.js';
+import { collectionPrefix, objectKey } from './keys.js';
 import { dropEmptyMetaFields, generateName, hasStatus, initialStatus, rfc3339, sameSpec, tracksGeneration } from './object-meta.js';
 
 export interface WriteOptions {
@@ -28,6 +28,8 @@ export interface WriteOptions {
   subresource?: string;
   /** The caller computed managedFields itself (server-side apply). */
   keepManagedFields?: boolean;
+  /** Admission warnings for the client are appended here. */
+  warnings?: string[];
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -75,6 +77,13 @@ export class Objects {
     return kv ? decodeShared(kv) : undefined;
   }
 
+  /** Objects of a resource in a namespace ('' = all) from the watch cache (for admission); shared: do not mutate. */
+  lookupList(group: string, plural: string, namespace: string): KObject[] {
+    const r = findStorageResource(group, plural);
+    if (!r) return [];
+    return this.cache.list(collectionPrefix(r, namespace)).map((kv) => decodeShared(kv));
+  }
+
   async create(r: ResourceInfo, namespace: string, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     const obj = clone(input);
     obj.apiVersion = apiVersionOf(r);
@@ -105,7 +114,7 @@ export class Objects {
       else obj.status = status;
     }
     if (r.group === 'batch' && r.plural === 'jobs') prepareJobForCreate(obj, meta.uid);
-    const attrs = { operation: 'CREATE' as const, resource: r, subresource: '', namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: opts.user, dryRun: Boolean(opts.dryRun) };
+    const attrs = { operation: 'CREATE' as const, resource: r, subresource: '', namespace: meta.namespace ?? '', name: meta.name ?? '', object: obj, user: opts.user, dryRun: Boolean(opts.dryRun), warnings: opts.warnings };
     await this.admission.admit(attrs);
     this.validate(r, obj, undefined);
     await this.admission.validate(attrs);
@@ -211,7 +220,7 @@ export class Objects {
       if (sub !== 'status' && !sameSpec(obj, old)) meta.generation += 1;
     } else delete meta.generation;
     if (sub === '' ) strategyFor(r.group, r.kind).defaults?.(obj);
-    const attrs = { operation: 'UPDATE' as const, resource: r, subresource: sub, namespace: meta.namespace ?? '', name: meta.name, object: obj, oldObject: old, user: opts.user, dryRun: Boolean(opts.dryRun) };
+    const attrs = { operation: 'UPDATE' as const, resource: r, subresource: sub, namespace: meta.namespace ?? '', name: meta.name, object: obj, oldObject: old, user: opts.user, dryRun: Boolean(opts.dryRun), warnings: opts.warnings };
     await this.admission.admit(attrs);
     this.validate(r, obj, old, sub);
     await this.admission.validate(attrs);
