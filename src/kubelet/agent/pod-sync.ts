@@ -18,7 +18,7 @@ import { containersNamed, generateStatus, isSidecar, statusPatch, type WaitingRe
 import type { PodProbes } from './probes.js';
 import type { ContainerInfo, PodRuntime, RuntimeCache } from './runtime-cache.js';
 import { GRACE_PERIOD_ANNOTATION, isNotFoundError, nsToDate, type Msg } from './runtime-types.js';
-import { podCgroupParent, podLogDirectory, sandboxConfig, type SandboxEnv } from './sandbox-config.js';
+import { podCgroupCandidates, podLogDirectory, sandboxConfig, type SandboxEnv } from './sandbox-config.js';
 
 const PODS = findResource('', 'v1', 'pods')!;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
@@ -400,7 +400,7 @@ export class PodSyncer {
   async forgetPod(uid: string): Promise<void> {
     await this.d.inputs.cleanupPod(uid);
     await rm(join(this.d.podsDir, uid, 'containers'), { recursive: true, force: true });
-    await removeCgroups(podCgroupParent(this.d.sandboxEnv, { metadata: { uid } }));
+    for (const path of podCgroupCandidates(this.d.sandboxEnv, uid)) await removeCgroups(path);
     this.records.delete(uid);
     this.d.restartBackoff.resetPrefix(`${uid}/`);
     this.d.pullBackoff.resetPrefix(`${uid}/`);

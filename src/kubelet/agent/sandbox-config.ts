@@ -1,11 +1,13 @@
 /**
  * The PodSandboxConfig for a pod, as the upstream kubelet builds it: metadata (name, namespace,
  * uid, attempt), hostname, log directory, DNS, host port mappings, namespaces (hostNetwork,
- * hostPID, hostIPC), labels and annotations, and a cgroup parent under the agent's cgroup.
+ * hostPID, hostIPC), labels and annotations, and a cgroup parent under the agent's cgroup by QoS
+ * class (pod-config's podCgroupParent).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KObject } from '../../client/index.js';
+import { podCgroupParent as qosCgroupParent } from '../pod-config/index.js';
 import { MANAGED_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL, type Msg } from './runtime-types.js';
 
 export interface SandboxEnv {
@@ -35,8 +37,15 @@ export function podLabels(pod: KObject): Record<string, string> {
   };
 }
 
+/** The pod's cgroup (cgroupfs path) below the agent's root by QoS class, as the kubelet's: ROOT[/burstable|/besteffort]/pod<uid>. */
 export function podCgroupParent(env: SandboxEnv, pod: KObject): string {
-  return `${env.cgroupRoot.replace(/\/$/, '')}/pod${pod.metadata.uid}`;
+  return qosCgroupParent(pod, env.cgroupRoot);
+}
+
+/** Every cgroup path a pod with this uid may have had (its QoS class is not known once it is gone). */
+export function podCgroupCandidates(env: SandboxEnv, uid: string): string[] {
+  const root = env.cgroupRoot.replace(/\/+$/, '');
+  return [`${root}/pod${uid}`, `${root}/burstable/pod${uid}`, `${root}/besteffort/pod${uid}`];
 }
 
 interface Resolv { servers: string[]; searches: string[]; options: string[] }

@@ -21,8 +21,14 @@ describe('sandbox config', () => {
     expect(cfg.logDirectory).toBe('/d/agent/pod-logs/team_web_u-1');
     expect(cfg.labels).toMatchObject({ app: 'web', 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': 'team', 'io.kubernetes.pod.uid': 'u-1' });
     expect(cfg.annotations).toEqual({ note: 'x' });
-    expect(cfg.linux.cgroupParent).toBe('/k8ts/podu-1');
+    expect(cfg.linux.cgroupParent).toBe('/k8ts/besteffort/podu-1');
     expect(cfg.linux.securityContext.namespaceOptions).toEqual({ network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
+  });
+
+  it('puts the pod cgroup under its QoS class', () => {
+    const limits = { cpu: '1', memory: '64Mi' };
+    expect(sandboxConfig(pod({ containers: [{ name: 'c', resources: { limits, requests: limits } }] }), 0, env).linux.cgroupParent).toBe('/k8ts/podu-1');
+    expect(sandboxConfig(pod({ containers: [{ name: 'c', resources: { requests: { cpu: '1' } } }] }), 0, env).linux.cgroupParent).toBe('/k8ts/burstable/podu-1');
   });
 
   it('uses spec.hostname, and no hostname of its own with hostNetwork (which shares the node namespaces)', () => {
