@@ -8,6 +8,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KObject } from '../../client/index.js';
+import { qosClass } from '../pod-config/index.js';
 import type { Msg } from './runtime-types.js';
 
 /** Thrown when a container's configuration cannot be built (shown as CreateContainerConfigError). */
@@ -41,22 +42,6 @@ export interface BasicPodInputsOptions {
   podsDir: string;
   nodeName: string;
   hostIP: string;
-}
-
-function qosClassOf(pod: KObject): string {
-  const all: KObject[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 export function basicPodInputs(o: BasicPodInputsOptions): PodInputs {
@@ -113,7 +98,7 @@ export function basicPodInputs(o: BasicPodInputsOptions): PodInputs {
       if (gid !== undefined) securityContext.runAsGroup = { value: gid };
       return { envs, mounts, linux: { securityContext } };
     },
-    qosClass: qosClassOf,
+    qosClass: (pod) => qosClass(pod),
     async cleanupPod(uid) {
       await rm(join(o.podsDir, uid), { recursive: true, force: true });
     },
