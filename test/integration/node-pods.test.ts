@@ -86,7 +86,8 @@ describe('pods on containerd', () => {
         volumes: [{ name: 'shared', emptyDir: {} }],
         initContainers: [
           { name: 'first', image: IMAGE, command: ['sh', '-c', 'echo first >> /shared/order'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
-          { name: 'second', image: IMAGE, command: ['sh', '-c', 'sleep 1; echo second >> /shared/order'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
+          // Waits for the test's go-ahead, so the pod is seen initializing.
+          { name: 'second', image: IMAGE, command: ['sh', '-c', 'while [ ! -f /shared/go ]; do sleep 0.1; done; echo second >> /shared/order'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
         ],
         containers: [
           { name: 'main', image: IMAGE, command: ['sh', '-c', 'echo main >> /shared/order; cat /shared/order; exec sleep 3600'], volumeMounts: [{ name: 'shared', mountPath: '/shared' }] },
@@ -95,14 +96,14 @@ describe('pods on containerd', () => {
         terminationGracePeriodSeconds: 1,
       },
     }));
-    // While the second init container runs, kubectl shows Init:1/2.
-    let sawInit = false;
-    const pod = await waitPod('inits', 'Running', (p) => {
-      const line = p.status?.initContainerStatuses?.[1]?.state?.running;
-      if (line) sawInit = true;
-      return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: any) => c.ready);
-    });
-    expect(sawInit).toBe(true);
+    // While the second init container runs, the pod is Pending and kubectl shows Init:1/2.
+    const initializing = await waitPod('inits', 'second init container running', (p) => !!p.status?.initContainerStatuses?.[1]?.state?.running);
+    expect(initializing.status.phase).toBe('Pending');
+    expect(initializing.status.initContainerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(initializing.status.containerStatuses.map((c: any) => c.state.waiting?.reason)).toEqual(['PodInitializing', 'PodInitializing']);
+    expect(await t.ok(['get', 'pod', 'inits'])).toMatch(/inits\s+0\/2\s+Init:1\/2\s+0/);
+    await t.ok(['exec', 'inits', '-c', 'second', '--', 'touch', '/shared/go']);
+    const pod = await waitPod('inits', 'Running', (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: any) => c.ready));
     expect(pod.status.initContainerStatuses.map((s: any) => [s.name, s.state.terminated?.reason, s.state.terminated?.exitCode])).toEqual([
       ['first', 'Completed', 0], ['second', 'Completed', 0],
     ]);
