@@ -34,7 +34,7 @@ export { basicPodInputs, ContainerConfigError } from './pod-inputs.js';
 export type { PodInputs, ContainerInputs } from './pod-inputs.js';
 export { noProbes, noHooks } from './probes.js';
 export type { PodProbes, PodHooks, RunningContainerRef } from './probes.js';
-export { goDuration } from './pod-sync.js';
+export { PodSyncer, goDuration } from './pod-sync.js';
 export * from './runtime-types.js';
 
 const PODS = findResource('', 'v1', 'pods')!;

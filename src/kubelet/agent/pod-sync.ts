@@ -408,17 +408,26 @@ export class PodSyncer {
 
   /** Removes exited containers other than the latest of each name, and old not-ready sandboxes. */
   async garbageCollect(rt: PodRuntime): Promise<void> {
+    // Per container name (newest first): the newest container whatever its state, and one dead
+    // one before it (its lastState, `kubectl logs --previous`), as upstream's MaxPerPodContainer 1.
     const keep = new Set<string>();
-    const seenName = new Set<string>();
+    const seen = new Map<string, number>();
+    const keptDead = new Set<string>();
     const sb = rt.sandboxes[0];
     for (const c of rt.containers) {
       const k = `${c.type}/${c.name}`;
+      const index = seen.get(k) ?? 0;
+      seen.set(k, index + 1);
       if (c.state !== 'CONTAINER_EXITED') {
         keep.add(c.id);
         continue;
       }
-      if (!seenName.has(k) && c.sandboxId === sb?.id) keep.add(c.id);
-      seenName.add(k);
+      if (c.sandboxId !== sb?.id) continue;
+      if (index === 0) keep.add(c.id);
+      else if (!keptDead.has(k)) {
+        keep.add(c.id);
+        keptDead.add(k);
+      }
     }
     for (const c of rt.containers) {
       if (keep.has(c.id)) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, generateStatus, goDuration, podPhase, pullPolicy, statusPatch, type PodRuntime } from '../../../src/kubelet/agent/index.js';
+import { Backoff, PodSyncer, generateStatus, goDuration, podPhase, pullPolicy, statusPatch, type PodRuntime } from '../../../src/kubelet/agent/index.js';
 
 const running = { state: { running: { startedAt: 'x' } }, lastState: {}, started: true };
 const done = (exitCode: number) => ({ state: { terminated: { exitCode } }, lastState: {} });
@@ -129,5 +129,25 @@ describe('imagePullPolicy defaults', () => {
     ['busybox@sha256:0123', 'IfNotPresent'],
   ])('%s → %s', (image, want) => {
     expect(pullPolicy({ image })).toBe(want);
+  });
+});
+
+describe('dead container garbage collection', () => {
+  it('keeps, per container name, the newest container and one dead one before it', async () => {
+    const removed: string[] = [];
+    const rec = async (req: any) => {
+      removed.push(req.containerId ?? req.podSandboxId);
+      return {};
+    };
+    const syncer = new PodSyncer({ runtime: { runtime: { removeContainer: rec, removePodSandbox: rec } } } as any);
+    const exited = { state: 'CONTAINER_EXITED' as const, finishedAt: 1 };
+    // a: running, then three dead runs; b: dead (current), then two dead runs; c: in an old sandbox.
+    const rt = runtime([
+      { id: 'a3', name: 'a' }, { id: 'a2', name: 'a', ...exited }, { id: 'a1', name: 'a', ...exited }, { id: 'a0', name: 'a', ...exited },
+      { id: 'b2', name: 'b', ...exited }, { id: 'b1', name: 'b', ...exited }, { id: 'b0', name: 'b', ...exited },
+      { id: 'c0', name: 'c', sandboxId: 'old', ...exited },
+    ]);
+    await syncer.garbageCollect(rt);
+    expect(removed.sort()).toEqual(['a0', 'a1', 'b0', 'c0']);
   });
 });
