@@ -93,9 +93,47 @@ export function decodeBody(buf: Buffer, contentType: string | undefined): Decode
   }
 }
 
+/**
+ * Deepest nesting accepted in a JSON body. Go's decoder stops at 10000; the server's recursive
+ * object walks (pruning, defaulting, validation) need a margin below the JS stack, so 2000 here.
+ */
+export const MAX_JSON_DEPTH = 2000;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const fixString = (v: string): string => v.replace(LONE_SURROGATE, '\ufffd');
+
+function wellFormed(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return fixString(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.some((k) => fixString(k) !== k)) return Object.fromEntries(keys.map((k) => [fixString(k), (value as Record<string, unknown>)[k]]));
+  }
+  return value;
+}
+
+/** Whether JSON text nests deeper than max (brackets outside strings). */
+function tooDeep(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return false;
+}
+
 export function parseJson(buf: Buffer): unknown {
   const text = buf.toString('utf8');
+  if (tooDeep(text, MAX_JSON_DEPTH)) throw badRequest("couldn't get version/kind; json parse error: exceeded max depth");
   try {
+    // Escaped lone surrogates become U+FFFD, as Go's decoder makes them (no ill-formed string is stored).
+    if (/\\u[dD][89a-fA-F]/.test(text)) return JSON.parse(text, wellFormed);
     return JSON.parse(text);
   } catch (err) {
     const detail = jsonSyntaxError(text) ?? (err instanceof Error ? err.message : String(err));

@@ -18,12 +18,21 @@ export interface RequestInfo {
   rest: string[];
 }
 
+/** Percent-decodes a path segment; bytes that are not UTF-8 become U+FFFD (Go keeps raw bytes; no name can hold either). */
+function decodeSegment(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return Buffer.from(p.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+}
+
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const info: RequestInfo = {
     isResourceRequest: false, path, verb: method.toLowerCase(), group: '', version: '', namespace: '',
     resource: '', subresource: '', name: '', rest: [],
   };
-  const parts = path.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = path.split('/').filter((p) => p !== '').map(decodeSegment);
   if (parts[0] !== 'api' && parts[0] !== 'apis') return info;
   info.apiPrefix = parts[0];
   let i = 1;

@@ -3,6 +3,7 @@
  * deletecollection, and the status subresource. Decoding, field validation and representation
  * happen here; the object lifecycle is in objects.ts.
  */
+import { findTypeMismatch } from '../../machinery/type-check.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { apiVersionOf } from '../../api/resources.js';
 import { definitionFor } from '../../api/schema.js';
@@ -153,6 +154,13 @@ function checkObject(call: Call, object: unknown, validation: FieldValidation, j
     throw badRequest(`the body of the request was not a ${r.kind} object`);
   }
   const obj = object as KObject;
+  for (const f of ['apiVersion', 'kind'] as const) {
+    const v: unknown = obj[f];
+    if (v === null) delete obj[f]; // JSON null decodes to Go's empty string
+    else if (v !== undefined && typeof v !== 'string') {
+      throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goTypeOf(v)} into Go struct field .${f} of type string`);
+    }
+  }
   const expected = apiVersionOf(r);
   if (obj.kind !== undefined && obj.kind !== r.kind && !(call.info.subresource === 'status')) {
     throw badRequest(`${obj.kind} in version "${versionOf(obj.apiVersion)}" cannot be handled as a ${r.kind}: the object provided is unrecognized (must be of type ${r.kind})`);
@@ -164,9 +172,16 @@ function checkObject(call: Call, object: unknown, validation: FieldValidation, j
     throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${r.kind}.metadata of type v1.ObjectMeta`);
   }
   obj.metadata ??= {};
+  const mismatch = findTypeMismatch(obj, definitionFor({ group: r.group, version: r.version, kind: r.kind }));
+  if (mismatch) throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: ${mismatch}`);
   checkFields(call, obj, validation, json, strictError);
   // Fields the schema does not declare never reach storage, as decoding into typed structs.
   return pruneUnknownFields(obj, definitionFor({ group: r.group, version: r.version, kind: r.kind }));
+}
+
+/** Go's name for a JSON value's type in unmarshal errors. */
+function goTypeOf(v: unknown): string {
+  return Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? 'number' : 'string';
 }
 
 function versionOf(apiVersion: unknown): string {

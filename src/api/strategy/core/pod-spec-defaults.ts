@@ -219,7 +219,7 @@ export function defaultPodTemplateSpec(tpl: Obj | undefined): void {
 export function defaultPodOnly(spec: Obj | undefined): void {
   if (!isObj(spec)) return;
   for (const list of [spec.containers, spec.initContainers]) {
-    for (const c of list ?? []) {
+    for (const c of Array.isArray(list) ? list : []) {
       if (!isObj(c) || !isObj(c.resources) || !isObj(c.resources.limits)) continue;
       if (!isObj(c.resources.requests)) c.resources.requests = {};
       for (const [k, v] of Object.entries(c.resources.limits)) {
@@ -230,7 +230,7 @@ export function defaultPodOnly(spec: Obj | undefined): void {
   if (spec.enableServiceLinks === undefined || spec.enableServiceLinks === null) spec.enableServiceLinks = true;
   if (spec.hostNetwork === true) {
     for (const list of [spec.containers, spec.initContainers]) {
-      for (const c of list ?? []) for (const p of c?.ports ?? []) if (isObj(p) && !p.hostPort) p.hostPort = p.containerPort;
+      for (const c of Array.isArray(list) ? list : []) for (const p of Array.isArray(c?.ports) ? c.ports : []) if (isObj(p) && !p.hostPort) p.hostPort = p.containerPort;
     }
   }
 }
