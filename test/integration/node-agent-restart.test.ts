@@ -10,13 +10,13 @@ import { pollUntil } from '../helpers/poll.js';
 const IMAGE = 'k8ts.local/busybox:1.36';
 let t: TestServer;
 
-async function waitRunning(name: string): Promise<any> {
+async function waitRunning(name: string, minRestarts = 0): Promise<any> {
   let pod: any;
   await pollUntil(async () => {
     const r = await t.kubectl(['get', 'pod', name, '-o', 'json']);
     if (r.code !== 0) return false;
     pod = JSON.parse(r.stdout);
-    return pod.status?.phase === 'Running' && pod.status.containerStatuses?.every((c: any) => c.ready);
+    return pod.status?.phase === 'Running' && pod.status.containerStatuses?.every((c: any) => c.ready && c.restartCount >= minRestarts);
   }, `${name} Running`, 1200, 100);
   return pod;
 }
@@ -45,8 +45,9 @@ it('leaves running pods running across an agent restart and cleans up pods delet
   await t.ok(['apply', '-f', '-'], pod('doomed', 'exec sleep 3600'));
   const before = await waitRunning('keeper');
   await waitRunning('doomed');
-  // The first run leaves a mark in the emptyDir and fails; the second one keeps running.
-  const restartedBefore = await waitRunning('restarted');
+  // The first run leaves a mark in the emptyDir and fails; the second one keeps running (the first
+  // run may itself be seen Running and ready for a moment, so wait for the restart).
+  const restartedBefore = await waitRunning('restarted', 1);
   expect(restartedBefore.status.containerStatuses[0].restartCount).toBe(1);
   expect(restartedBefore.status.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
   const doomedUid = JSON.parse(await t.ok(['get', 'pod', 'doomed', '-o', 'json'])).metadata.uid;
