@@ -11,6 +11,7 @@
  *   npm run bench -- b5 b6 b1-sim       # scheduler, simulated scale, first pod on a simulated node (SQLite only)
  *   npm run bench -- b6 --full          # B6 at the full 5,000 nodes / 10,000 pods (default: scaled down)
  *   npm run bench -- b5 b6 --quick      # small sizes, for a quick check
+ *   npm run bench -- b7 b1-real         # real node on containerd (root, containerd, runc, CNI plugins): pod startup, B8 node part, first real pod
  */
 
 import { execFileSync } from 'node:child_process';
@@ -18,12 +19,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runB1 } from './b1-cold-start.js';
+import { runB1Real } from './b1-real.js';
 import { runB1Sim } from './b1-sim.js';
 import { runB2 } from './b2-writes.js';
 import { runB3 } from './b3-reads.js';
 import { runB4 } from './b4-watch.js';
 import { runB5 } from './b5-scheduler.js';
 import { runB6 } from './b6-sim-scale.js';
+import { runB7 } from './b7-pod-startup.js';
 import { runB8 } from './b8-footprint.js';
 import type { BackendName } from './lib/backend.js';
 import { markdownTable } from './lib/markdown.js';
@@ -31,10 +34,12 @@ import type { BenchResult } from './lib/result.js';
 import { chooseLauncher, ROOT } from './lib/server-process.js';
 import { round } from './lib/stats.js';
 
-const BENCHES = ['b1', 'b1-sim', 'b2', 'b3', 'b4', 'b5', 'b6', 'b8'] as const;
+const BENCHES = ['b1', 'b1-sim', 'b1-real', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8'] as const;
+/** Not part of a bare `npm run bench`: they need a real node (root, containerd) and take minutes. */
+const EXPLICIT_ONLY: readonly BenchName[] = ['b1-real', 'b7'];
 type BenchName = (typeof BENCHES)[number];
 /** Benchmarks of the whole cluster, run once on SQLite whatever --backend says. */
-const SQLITE_ONLY: readonly BenchName[] = ['b1-sim', 'b5', 'b6'];
+const SQLITE_ONLY: readonly BenchName[] = ['b1-sim', 'b1-real', 'b5', 'b6', 'b7'];
 type Size = 'quick' | 'default' | 'full';
 
 function parseArgs(argv: string[]): { names: BenchName[]; backends: BackendName[]; long: boolean; size: Size } {
@@ -57,7 +62,7 @@ function parseArgs(argv: string[]): { names: BenchName[]; backends: BackendName[
     } else if ((BENCHES as readonly string[]).includes(a.toLowerCase())) names.push(a.toLowerCase() as BenchName);
     else throw new Error(`unknown argument "${a}" (benchmarks: ${BENCHES.join(', ')}; flags: --backend, --long, --quick, --full)`);
   }
-  return { names: names.length ? names : [...BENCHES], backends, long, size };
+  return { names: names.length ? names : BENCHES.filter((b) => !EXPLICIT_ONLY.includes(b)), backends, long, size };
 }
 
 function runOne(name: BenchName, backend: BackendName, long: boolean, size: Size): Promise<BenchResult> {
@@ -69,6 +74,10 @@ function runOne(name: BenchName, backend: BackendName, long: boolean, size: Size
     case 'b4': return runB4(backend, { watchers: 100, rate: 500, seconds: long ? 60 : 20, refSeconds: 5 });
     case 'b8': return runB8(backend, { seconds: 10, settleSeconds: 2 });
     case 'b1-sim': return runB1Sim({ runs: size === 'quick' ? 1 : 3 });
+    case 'b1-real': return runB1Real({ runs: size === 'quick' ? 1 : 3 });
+    case 'b7': return size === 'quick'
+      ? runB7({ sandboxes: 5, density: 20, batch: 5, background: 5, sequential: 5 })
+      : runB7({ sandboxes: 20, density: 110, batch: 10, background: 40, sequential: 30 });
     case 'b5': return size === 'quick'
       ? runB5({ nodes: 500, initialPods: 100, measuredPods: 1000, clients: 32, refPods: 1000, refMaxMs: 4000, timeoutMs })
       : runB5({ nodes: 5000, initialPods: 1000, measuredPods: 10_000, clients: 32, refPods: 3000, refMaxMs: 8000, timeoutMs });

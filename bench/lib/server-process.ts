@@ -121,8 +121,8 @@ export interface StartOptions extends BackendOptions {
   timeoutMs?: number;
   /** Extra node flags, e.g. ['--cpu-prof']. */
   nodeFlags?: string[];
-  /** `--runtime` (default none). */
-  runtime?: 'none' | 'sim';
+  /** `--runtime` (default none; containerd also needs --cluster-cidr, --cni-bridge, --kubelet-port in extraArgs). */
+  runtime?: 'none' | 'sim' | 'containerd';
   /** More `k8ts server` arguments, e.g. ['--sim-nodes', '100', '--disable', 'nodelifecycle']. */
   extraArgs?: string[];
 }
