@@ -21,14 +21,9 @@ import { startKubeletServer, type KubeletServer } from '../kubelet/server/index.
 import { startContainerLogRotation } from '../kubelet/logs/index.js';
 import { probesAndHooks } from '../kubelet/prober/index.js';
 
-/** A node's identity: client certificate (system:node:NAME) and kubelet serving certificate, with the cluster CA. */
-export interface NodeCredentials {
-  caPem: string;
-  clientCertPem: string;
-  clientKeyPem: string;
-  servingCertPem: string;
-  servingKeyPem: string;
-}
+import type { NodeCredentials } from './join/routes.js';
+
+export type { NodeCredentials };
 
 /** Credentials for a node of this server, issued from its PKI. */
 export async function issueNodeCredentials(pki: Pki, nodeName: string, nodeIP: string): Promise<NodeCredentials> {

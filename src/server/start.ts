@@ -229,6 +229,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     scheduler.ready.catch((err: unknown) => log(`scheduler: ${err instanceof Error ? err.message : String(err)}`));
   }
 
+  /** Stops what runs so far, in reverse order of start: scheduler, controllers, API server, audit log, store. */
+  const stopControlPlane = async (): Promise<void> => {
+    await scheduler?.stop();
+    schedulerClient?.close();
+    await controllers.stop();
+    client.close();
+    await apiServer.close();
+    auditor?.close();
+    await store.close();
+  };
+
   // Simulated nodes: node agents in this process, each with its own identity (system:node:NAME).
   let simNodes: SimNodePool | undefined;
   if (opts.runtime === 'sim') {
@@ -240,12 +251,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await simNodes.addMany(opts.simNodes ?? 1, { firstNodeIP: opts.nodeIp });
     } catch (err) {
       await simNodes.close();
-      await scheduler?.stop();
-      schedulerClient?.close();
-      await controllers.stop();
-      client.close();
-      await apiServer.close();
-      await store.close();
+      await stopControlPlane();
       throw new Error('start simulated nodes', { cause: err });
     }
   }
@@ -259,12 +265,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         nodeIp: opts.nodeIp, kubeletPort: opts.kubeletPort, cniBridge: opts.cniBridge, agent: opts.agent,
       });
     } catch (err) {
-      await scheduler?.stop();
-      schedulerClient?.close();
-      await controllers.stop();
-      client.close();
-      await apiServer.close();
-      await store.close();
+      await stopControlPlane();
       throw new Error('start node', { cause: err });
     }
   }
@@ -276,13 +277,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       stopping ??= (async () => {
         await simNodes?.close();
         await node?.stop();
-        await scheduler?.stop();
-        schedulerClient?.close();
-        await controllers.stop();
-        client.close();
-        await apiServer.close();
-        auditor?.close();
-        await store.close();
+        await stopControlPlane();
       })();
       return stopping;
     },
