@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CriClient, CriError, GrpcCode, type PodSandboxConfig } from '../../src/kubelet/cri/index.js';
 import { CONTAINERD_MISSING, startContainerd, type ContainerdHandle } from '../../src/kubelet/containerd/index.js';
 import { BUSYBOX_IMAGE, PAUSE_IMAGE, ensureBuiltinImages, importImageArchive } from '../../src/kubelet/images/index.js';
+import { tearDownCri } from '../helpers/cri.js';
 import { ensureTestImages } from '../helpers/images.js';
 
 /** Polls `fn` until it returns a value (not undefined), then returns it; fails naming `what`. */
@@ -44,17 +45,7 @@ describe('containerd via the CRI client', () => {
   });
 
   afterAll(async () => {
-    if (cri) {
-      // Remove every sandbox this file created (also after a failed test).
-      const { items } = await cri.runtime.listPodSandbox({ filter: { labelSelector: { [TEST_LABEL]: runId } } });
-      for (const s of items) {
-        await cri.runtime.stopPodSandbox({ podSandboxId: s.id }).catch(() => {});
-        await cri.runtime.removePodSandbox({ podSandboxId: s.id }).catch(() => {});
-      }
-      cri.close();
-    }
-    await ctrd?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await tearDownCri({ cri, ctrd, dataDir, label: TEST_LABEL, runId });
   });
 
   function sandboxConfig(name: string): PodSandboxConfig {

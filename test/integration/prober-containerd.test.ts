@@ -4,7 +4,7 @@
  * via criCommandRunner. Also an httpGet probe against busybox httpd inside the container.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
@@ -18,6 +18,7 @@ import {
   ProbeManager, criCommandRunner, runProbe, runProbeHandler, type CommandRunner, type ProbeResultUpdate,
 } from '../../src/kubelet/prober/index.js';
 import { runHandler, runPostStart, runPreStop } from '../../src/kubelet/lifecycle/index.js';
+import { tearDownCri } from '../helpers/cri.js';
 import { ensureTestImages } from '../helpers/images.js';
 import { pollUntil } from '../helpers/poll.js';
 
@@ -78,16 +79,7 @@ describe('probes and hooks in a containerd container', () => {
   });
 
   afterAll(async () => {
-    if (cri) {
-      const { items } = await cri.runtime.listPodSandbox({ filter: { labelSelector: { [TEST_LABEL]: runId } } });
-      for (const s of items) {
-        await cri.runtime.stopPodSandbox({ podSandboxId: s.id }).catch(() => {});
-        await cri.runtime.removePodSandbox({ podSandboxId: s.id }).catch(() => {});
-      }
-      cri.close();
-    }
-    await ctrd?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await tearDownCri({ cri, ctrd, dataDir, label: TEST_LABEL, runId });
   });
 
   const target = () => ({ container, containerId, podIP: '127.0.0.1' });

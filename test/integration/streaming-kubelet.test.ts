@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:https';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { startKubeletServer, KUBELET_CLIENT_USER, type KubeletServer } from '../
 import { RemoteCommand, SpdySession, type SpdyStream } from '../../src/kubelet/streaming/index.js';
 import { rotatedFiles, startContainerLogRotation } from '../../src/kubelet/logs/index.js';
 import { ensurePki, issueClientCert, issueServingCert } from '../../src/pki/index.js';
+import { tearDownCri } from '../helpers/cri.js';
 import { ensureTestImages } from '../helpers/images.js';
 import { pollUntil } from '../helpers/poll.js';
 
@@ -94,16 +95,7 @@ describe('kubelet API on containerd', () => {
 
   afterAll(async () => {
     await kubelet?.close();
-    if (cri) {
-      const { items } = await cri.runtime.listPodSandbox({ filter: { labelSelector: { [TEST_LABEL]: runId } } });
-      for (const s of items) {
-        await cri.runtime.stopPodSandbox({ podSandboxId: s.id }).catch(() => {});
-        await cri.runtime.removePodSandbox({ podSandboxId: s.id }).catch(() => {});
-      }
-      cri.close();
-    }
-    await ctrd?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await tearDownCri({ cri, ctrd, dataDir, label: TEST_LABEL, runId });
   });
 
   function get(path: string, who: { certPem: string; keyPem: string } | null = client): Promise<{ status: number; body: string }> {
