@@ -11,7 +11,8 @@
  *   npm run bench -- b5 b6 b1-sim       # scheduler, simulated scale, first pod on a simulated node (SQLite only)
  *   npm run bench -- b6 --full          # B6 at the full 5,000 nodes / 10,000 pods (default: scaled down)
  *   npm run bench -- b5 b6 --quick      # small sizes, for a quick check
- *   npm run bench -- b7 b1-real         # real node on containerd (root, containerd, runc, CNI plugins): pod startup, B8 node part, first real pod
+ *   npm run bench -- b7 b1-real b8-node # real node on containerd (root, containerd, runc, CNI plugins): pod startup,
+ *                                       # first real pod, node agent footprint (own process)
  */
 
 import { execFileSync } from 'node:child_process';
@@ -28,18 +29,19 @@ import { runB5 } from './b5-scheduler.js';
 import { runB6 } from './b6-sim-scale.js';
 import { runB7 } from './b7-pod-startup.js';
 import { runB8 } from './b8-footprint.js';
+import { runB8Node } from './b8-node.js';
 import type { BackendName } from './lib/backend.js';
 import { markdownTable } from './lib/markdown.js';
 import type { BenchResult } from './lib/result.js';
 import { chooseLauncher, ROOT } from './lib/server-process.js';
 import { round } from './lib/stats.js';
 
-const BENCHES = ['b1', 'b1-sim', 'b1-real', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8'] as const;
+const BENCHES = ['b1', 'b1-sim', 'b1-real', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8', 'b8-node'] as const;
 /** Not part of a bare `npm run bench`: they need a real node (root, containerd) and take minutes. */
-const EXPLICIT_ONLY: readonly BenchName[] = ['b1-real', 'b7'];
+const EXPLICIT_ONLY: readonly BenchName[] = ['b1-real', 'b7', 'b8-node'];
 type BenchName = (typeof BENCHES)[number];
 /** Benchmarks of the whole cluster, run once on SQLite whatever --backend says. */
-const SQLITE_ONLY: readonly BenchName[] = ['b1-sim', 'b1-real', 'b5', 'b6', 'b7'];
+const SQLITE_ONLY: readonly BenchName[] = ['b1-sim', 'b1-real', 'b5', 'b6', 'b7', 'b8-node'];
 type Size = 'quick' | 'default' | 'full';
 
 function parseArgs(argv: string[]): { names: BenchName[]; backends: BackendName[]; long: boolean; size: Size } {
@@ -75,6 +77,7 @@ function runOne(name: BenchName, backend: BackendName, long: boolean, size: Size
     case 'b8': return runB8(backend, { seconds: 10, settleSeconds: 2 });
     case 'b1-sim': return runB1Sim({ runs: size === 'quick' ? 1 : 3 });
     case 'b1-real': return runB1Real({ runs: size === 'quick' ? 1 : 3 });
+    case 'b8-node': return runB8Node({ pods: size === 'quick' ? 10 : 110 });
     case 'b7': return size === 'quick'
       ? runB7({ sandboxes: 5, density: 20, batch: 5, background: 5, sequential: 5 })
       : runB7({ sandboxes: 20, density: 110, batch: 10, background: 40, sequential: 30 });
