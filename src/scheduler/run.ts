@@ -4,6 +4,7 @@
  */
 import { InformerFactory, type KubeClient } from '../client/index.js';
 import { ClientSchedulerSource } from './client-source.js';
+import { clientVolumeBinder } from './client-volumes.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 
 export interface RunningScheduler {
@@ -16,11 +17,14 @@ export interface RunningScheduler {
 export function startScheduler(client: KubeClient, opts: SchedulerOptions = {}): RunningScheduler {
   const factory = new InformerFactory(client);
   const source = new ClientSchedulerSource(client, factory);
-  const scheduler = new Scheduler(source, opts);
+  const volumes = opts.volumeBinder ? undefined : clientVolumeBinder(client, factory);
+  const scheduler = new Scheduler(source, { ...opts, volumeBinder: opts.volumeBinder ?? volumes?.binder });
+  // Storage changes may make pods waiting on claims schedulable (upstream's PVC/PV/StorageClass events).
+  const offVolumes = volumes?.onChange((event) => scheduler.queue.moveAllToActiveOrBackoff(event));
   let stopped = false;
   const ready = (async () => {
     factory.start();
-    await source.waitForSync();
+    await Promise.all([source.waitForSync(), volumes?.waitForSync()]);
     if (!stopped) scheduler.start();
   })();
   return {
@@ -28,6 +32,7 @@ export function startScheduler(client: KubeClient, opts: SchedulerOptions = {}):
     ready,
     async stop() {
       stopped = true;
+      offVolumes?.();
       await scheduler.stop();
       await factory.stop();
     },

@@ -91,6 +91,8 @@ export interface BindPlugin extends Plugin {
  * passes every pod on every node.
  */
 export interface VolumeBinder {
+  /** Reasons the pod's volumes cannot be satisfied on any node (missing claims, unbound immediate claims); empty: go on. */
+  preFilterPodVolumes?(pod: Pod): string[];
   /** Reasons the pod's volumes cannot be satisfied on this node (empty: they can). */
   findPodVolumes(pod: Pod, nodeInfo: NodeInfo): string[];
   /** Remembers the decisions for this pod on this node (Reserve). */

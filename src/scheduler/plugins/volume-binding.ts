@@ -2,7 +2,8 @@
  * VolumeBinding: the hook where persistent volume claims meet scheduling. It asks the
  * framework's VolumeBinder (supplied by the storage work; the default passes every pod) whether
  * the pod's claims can be satisfied on a node, remembers the choice at Reserve and writes it at
- * PreBind. Pods without persistentVolumeClaim volumes skip it entirely.
+ * PreBind. Pods without persistentVolumeClaim volumes skip it entirely. Missing claims and unbound
+ * Immediate claims reject the pod at PreFilter (the binder's preFilterPodVolumes).
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
@@ -22,7 +23,9 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, ReservePlug
   constructor(private readonly handle: FrameworkHandle) {}
 
   preFilter(_state: CycleState, pod: Pod): Status {
-    return hasClaims(pod) ? success() : skip();
+    if (!hasClaims(pod)) return skip();
+    const reasons = this.handle.volumeBinder.preFilterPodVolumes?.(pod) ?? [];
+    return reasons.length === 0 ? success() : unresolvable(...reasons);
   }
 
   filter(_state: CycleState, pod: Pod, nodeInfo: NodeInfo): Status {
