@@ -189,6 +189,13 @@ export class ClaimVolumeBinder implements VolumeBinder {
     }
   }
 
+  readWriteOncePodClaims(pod: Pod): string[] {
+    const ns = pod.metadata?.namespace ?? 'default';
+    return claimNames(pod)
+      .filter((n) => (this.catalog.claim(ns, n)?.spec?.accessModes ?? []).includes('ReadWriteOncePod'))
+      .map((n) => `${ns}/${n}`);
+  }
+
   private assumedVolumes(exceptPod: string): Set<string> {
     const out = new Set<string>();
     for (const [pod, a] of this.assumed) {

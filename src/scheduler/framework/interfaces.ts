@@ -93,6 +93,8 @@ export interface BindPlugin extends Plugin {
 export interface VolumeBinder {
   /** Reasons the pod's volumes cannot be satisfied on any node (missing claims, unbound immediate claims); empty: go on. */
   preFilterPodVolumes?(pod: Pod): string[];
+  /** "namespace/name" of the pod's claims whose access modes include ReadWriteOncePod (VolumeRestrictions). */
+  readWriteOncePodClaims?(pod: Pod): string[];
   /** Reasons the pod's volumes cannot be satisfied on this node (empty: they can). */
   findPodVolumes(pod: Pod, nodeInfo: NodeInfo): string[];
   /** Remembers the decisions for this pod on this node (Reserve). */

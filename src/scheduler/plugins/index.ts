@@ -18,6 +18,7 @@ import { NODE_UNSCHEDULABLE, NodeUnschedulable } from './node-unschedulable.js';
 import { POD_TOPOLOGY_SPREAD, PodTopologySpread } from './pod-topology-spread.js';
 import { TAINT_TOLERATION, TaintToleration } from './taint-toleration.js';
 import { VOLUME_BINDING, VolumeBinding } from './volume-binding.js';
+import { VOLUME_RESTRICTIONS, VolumeRestrictions } from './volume-restrictions.js';
 
 export function registerDefaultPlugins(registry: PluginRegistry = globalRegistry()): PluginRegistry {
   const add: typeof registerPlugin = (name, factory) => {
@@ -29,6 +30,7 @@ export function registerDefaultPlugins(registry: PluginRegistry = globalRegistry
   add(NODE_AFFINITY, () => new NodeAffinity());
   add(NODE_PORTS, () => new NodePorts());
   add(NODE_RESOURCES_FIT, (_h, args) => new NodeResourcesFit(args as NodeResourcesFitArgs | undefined));
+  add(VOLUME_RESTRICTIONS, (h) => new VolumeRestrictions(h));
   add(VOLUME_BINDING, (h) => new VolumeBinding(h));
   add(POD_TOPOLOGY_SPREAD, (h) => new PodTopologySpread(() => h.snapshot().nodeInfos));
   add(INTER_POD_AFFINITY, (h, args) => new InterPodAffinity(() => h.snapshot(), args as InterPodAffinityArgs | undefined));
@@ -39,7 +41,7 @@ export function registerDefaultPlugins(registry: PluginRegistry = globalRegistry
 }
 
 export { DefaultBinder, DefaultPreemption, InterPodAffinity, NodeAffinity, NodeName, NodePorts, NodeResourcesBalancedAllocation };
-export { NodeResourcesFit, NodeUnschedulable, PodTopologySpread, TaintToleration, VolumeBinding };
+export { NodeResourcesFit, NodeUnschedulable, PodTopologySpread, TaintToleration, VolumeBinding, VolumeRestrictions };
 export { pickOneNode, moreImportantFirst } from './default-preemption.js';
 export { insufficientResources } from './node-resources-fit.js';
 export { untoleratedTaintReason } from './taint-toleration.js';

@@ -128,3 +128,34 @@ describe('ClaimVolumeBinder', () => {
     expect(fwk.runFilter(st, other, Snapshot.from([makeNode('n1')]).nodeInfos[0]).reasons).toEqual(["node(s) didn't find available persistent volumes to bind"]);
   });
 });
+
+describe('VolumeRestrictions (ReadWriteOncePod)', () => {
+  const registry = registerDefaultPlugins(new Map());
+  const solo = claim('solo', 'local-path', { accessModes: ['ReadWriteOncePod'], volumeName: 'v' });
+  const shared = claim('shared', 'local-path', { volumeName: 'w' });
+  const catalog: VolumeCatalog = {
+    claim: (_ns, n) => [solo, shared].find((c) => c.metadata?.name === n),
+    volume: () => undefined, volumes: () => [], storageClass: () => undefined,
+  };
+  const binder = new ClaimVolumeBinder(catalog, { annotateClaim: async () => {}, prebindVolume: async () => {}, changed: async () => {} });
+  const fwk = new Framework({ schedulerName: 's', plugins: [{ name: 'VolumeRestrictions' }] }, { registry, volumeBinder: binder });
+
+  function filter(pod: ReturnType<typeof podWith>, running: ReturnType<typeof podWith>[]): string {
+    const snap = Snapshot.from([makeNode('n1'), makeNode('n2')], running.map((p) => ({ ...p, spec: { ...p.spec!, nodeName: 'n2' } })));
+    const st = new CycleState();
+    const pre = fwk.runPreFilter(st, pod, snap);
+    if (pre.code !== 'Success') return pre.code;
+    return snap.nodeInfos.map((n) => {
+      const s = fwk.runFilter(st, pod, n);
+      return `${n.name}:${s.code === 'Success' ? 'ok' : `${s.code} ${s.reasons.join('|')}`}`;
+    }).join(' ');
+  }
+
+  it('rejects every node while another pod uses a ReadWriteOncePod claim', () => {
+    expect(filter(podWith(['solo'], 'b'), [podWith(['solo'], 'a')])).toBe(
+      'n1:Unschedulable node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode '
+      + 'n2:Unschedulable node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode');
+    expect(filter(podWith(['solo'], 'b'), [])).toBe('n1:ok n2:ok');
+    expect(filter(podWith(['shared'], 'b'), [podWith(['shared'], 'a')])).toBe('n1:ok n2:ok');
+  });
+});
