@@ -24,6 +24,9 @@ import { CronJobController } from './cronjob.js';
 import { NodeIpamController, type NodeIpamOptions } from './nodeipam.js';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation.js';
 import { ResourceQuotaController } from './resourcequota.js';
+import { PersistentVolumeController } from './persistentvolume/index.js';
+import { PvcProtectionController } from './pvc-protection.js';
+import { PvProtectionController } from './pv-protection.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
@@ -62,6 +65,9 @@ registerController('statefulset', (ctx) => new StatefulSetController(ctx));
 registerController('daemonset', (ctx) => new DaemonSetController(ctx));
 registerController('nodeipam', (ctx) => new NodeIpamController(ctx, ctx.settings?.nodeipam as NodeIpamOptions | undefined));
 registerController('clusterrole-aggregation', (ctx) => new ClusterRoleAggregationController(ctx));
+registerController('persistentvolume-binder', (ctx) => new PersistentVolumeController(ctx));
+registerController('pvc-protection', (ctx) => new PvcProtectionController(ctx));
+registerController('pv-protection', (ctx) => new PvProtectionController(ctx));
 
 export interface ControllerManagerOptions {
   client: KubeClient;

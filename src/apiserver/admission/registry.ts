@@ -10,6 +10,7 @@ import { priority } from './priority.js';
 import { rbacEscalation } from './rbac-escalation.js';
 import { resourceQuota } from './resource-quota.js';
 import { serviceAccount } from './service-account.js';
+import { storageObjectInUseProtection } from './storage-protection.js';
 import type { AdmissionAttributes, AdmissionConfig, AdmissionLookup, AdmissionPlugin, AdmissionPluginFactory } from './types.js';
 
 const FACTORIES = new Map<string, AdmissionPluginFactory>([
@@ -20,6 +21,7 @@ const FACTORIES = new Map<string, AdmissionPluginFactory>([
   ['DefaultTolerationSeconds', defaultTolerationSeconds],
   ['DefaultStorageClass', defaultStorageClass],
   ['PodSecurity', podSecurity],
+  ['StorageObjectInUseProtection', storageObjectInUseProtection],
   ['NodeRestriction', nodeRestriction],
   ['RBACEscalation', rbacEscalation],
   ['ResourceQuota', resourceQuota],
