@@ -27,6 +27,7 @@ import { ResourceQuotaController } from './resourcequota.js';
 import { PersistentVolumeController } from './persistentvolume/index.js';
 import { PvcProtectionController } from './pvc-protection.js';
 import { PvProtectionController } from './pv-protection.js';
+import { LocalPathProvisioner } from '../kubelet/local-path/index.js';
 import { controllerFactory, controllerNames, registerController } from './registry.js';
 
 export { BaseController } from './framework.js';
@@ -68,6 +69,7 @@ registerController('clusterrole-aggregation', (ctx) => new ClusterRoleAggregatio
 registerController('persistentvolume-binder', (ctx) => new PersistentVolumeController(ctx));
 registerController('pvc-protection', (ctx) => new PvcProtectionController(ctx));
 registerController('pv-protection', (ctx) => new PvProtectionController(ctx));
+registerController('local-path-provisioner', (ctx) => new LocalPathProvisioner(ctx));
 
 export interface ControllerManagerOptions {
   client: KubeClient;

@@ -200,6 +200,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   // Controllers are clients like any other: their own certificate, the API over HTTPS.
   let controllers: RunningControllers;
+  // The local-path provisioner serves the nodes whose agent runs in this process (set once they start).
+  let localNodes: (name: string) => boolean = () => false;
   let client: KubeClient;
   try {
     const identity = await issueClientCert(pki, { user: 'system:kube-controller-manager' });
@@ -211,6 +213,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         'root-ca-cert-publisher': { caPem: pki.caCertPem },
         'serviceaccount-token': { caPem: pki.caCertPem, signLegacy: serviceAccountTokens.issueLegacy.bind(serviceAccountTokens) },
         nodeipam: { clusterCidr: opts.clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize },
+        'local-path-provisioner': { dataDir, servesNode: (name: string) => localNodes(name) },
       },
     });
   } catch (err) {
@@ -269,6 +272,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw new Error('start node', { cause: err });
     }
   }
+
+  localNodes = (name) => name === node?.nodeName || !!simNodes?.get(name);
 
   let stopping: Promise<void> | undefined;
   return {

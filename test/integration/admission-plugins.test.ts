@@ -11,7 +11,8 @@ import { pollUntil } from '../helpers/poll.js';
 let t: TestServer;
 
 beforeAll(async () => {
-  t = await startTestServer({ disable: ['scheduler'] });
+  // Without the local-path provisioner, which would install its default StorageClass.
+  t = await startTestServer({ disable: ['scheduler', 'local-path-provisioner'] });
 }, 60_000);
 
 afterAll(async () => {

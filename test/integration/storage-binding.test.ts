@@ -5,9 +5,12 @@
  * nobody serves waits with upstream's event; the smallest fitting volume wins; access modes, label
  * selectors, volumeName and claimRef pre-binding; Retain leaves a Released volume, Delete of a
  * volume no plugin can delete fails; a claim used by a pod stays Terminating until the pod goes; a
- * bound volume stays Terminating until its claim goes.
+ * bound volume stays Terminating until its claim goes. On a simulated node: the default
+ * StorageClass `local-path` is installed and its provisioner makes a directory and a volume for a
+ * claim once its pod is scheduled, and removes both when the claim is deleted.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/k8ts-server.js';
 import { pollUntil } from '../helpers/poll.js';
@@ -150,5 +153,51 @@ describe('reclaim and protection', () => {
     await ok(['-n', 'prot', 'delete', 'pod', 'user', '--grace-period=0', '--force']);
     await eventually(async () => !(await exists(['-n', 'prot', 'pvc', 'data'])), 'claim gone after the pod');
     await eventually(async () => !(await exists(['pv', 'prot-vol'])), 'volume gone after the claim');
+  });
+});
+
+describe('the local-path provisioner (simulated node)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ runtime: 'sim', simNodes: 1 });
+    await s.server.controllers.synced;
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  it('installs the default class, provisions a claim when its pod is scheduled, and deletes volume and directory after release', async () => {
+    const sok = (args: string[], input?: string): Promise<string> => s.ok(args, input);
+    await pollUntil(async () => (await s.kubectl(['get', 'storageclass', 'local-path'])).code === 0, 'default StorageClass', 600);
+    expect(await sok(['get', 'storageclass'])).toMatch(/local-path \(default\)\s+k8ts\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false/);
+    await sok(['create', 'namespace', 'lp']);
+    await sok(['apply', '-f', '-'], pvc('lp', 'data', { cls: null, size: '2Gi' }));
+    expect(await s.ok(['-n', 'lp', 'get', 'pvc', 'data', '-o', 'jsonpath={.spec.storageClassName}'])).toBe('local-path');
+    const lpEvents = (): Promise<string> => sok(['-n', 'lp', 'get', 'events', '--field-selector', 'involvedObject.name=data', '-o', 'jsonpath={range .items[*]}{.reason} {.message}{"\\n"}{end}']);
+    await pollUntil(async () => (await lpEvents()).includes('WaitForFirstConsumer waiting for first consumer to be created before binding'), 'WaitForFirstConsumer event', 600);
+    expect(await s.ok(['-n', 'lp', 'get', 'pvc', 'data', '-o', 'jsonpath={.status.phase}'])).toBe('Pending');
+
+    await sok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user', namespace: 'lp' },
+      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'k8ts.local/busybox:1.36' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] },
+    }));
+    await pollUntil(async () => (await s.ok(['-n', 'lp', 'get', 'pvc', 'data', '-o', 'jsonpath={.status.phase}'])) === 'Bound', 'claim provisioned and Bound', 600);
+    const pvName = await s.ok(['-n', 'lp', 'get', 'pvc', 'data', '-o', 'jsonpath={.spec.volumeName}']);
+    const uid = await s.ok(['-n', 'lp', 'get', 'pvc', 'data', '-o', 'jsonpath={.metadata.uid}']);
+    expect(pvName).toBe(`pvc-${uid}`);
+    const vol = JSON.parse(await sok(['get', 'pv', pvName, '-o', 'json']));
+    const dir = join(s.dataDir, 'storage', `pvc-${uid}_lp_data`);
+    expect(vol.spec.hostPath.path).toBe(dir);
+    expect(vol.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0]).toEqual({ key: 'kubernetes.io/hostname', operator: 'In', values: ['sim-node-1'] });
+    expect(vol.spec.persistentVolumeReclaimPolicy).toBe('Delete');
+    expect(vol.metadata.annotations['pv.kubernetes.io/provisioned-by']).toBe('k8ts.io/local-path');
+    expect((await stat(dir)).isDirectory()).toBe(true);
+    expect(await lpEvents()).toContain(`ProvisioningSucceeded Successfully provisioned volume ${pvName}`);
+    await pollUntil(async () => (await s.ok(['-n', 'lp', 'get', 'pod', 'user', '-o', 'jsonpath={.spec.nodeName}'])) === 'sim-node-1', 'pod scheduled', 600);
+
+    await sok(['-n', 'lp', 'delete', 'pod', 'user', '--grace-period=0', '--force']);
+    await sok(['-n', 'lp', 'delete', 'pvc', 'data']);
+    await pollUntil(async () => (await s.kubectl(['get', 'pv', pvName])).code !== 0, 'provisioned volume deleted', 600);
+    await expect(stat(dir)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -122,6 +122,9 @@ const controllerManagerRules: PolicyRule[] = [
   // Garbage collector, namespace and quota controllers walk every resource.
   rule([...READ, 'delete', 'deletecollection', 'patch', 'update'], ['*'], ['*']),
   rule(['create'], [''], ['pods', 'serviceaccounts', 'persistentvolumeclaims', 'events', 'endpoints', 'services', 'configmaps', 'secrets']),
+  // The local-path provisioner (run with the controllers) creates volumes and the default StorageClass.
+  rule(['create'], [''], ['persistentvolumes']),
+  rule(['create'], ['storage.k8s.io'], ['storageclasses']),
   rule(['create'], [''], ['serviceaccounts/token', 'pods/eviction', 'pods/binding']),
   rule(['create', 'patch', 'update'], ['events.k8s.io'], ['events']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions', 'deployments', 'statefulsets', 'daemonsets']),
