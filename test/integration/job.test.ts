@@ -244,7 +244,13 @@ describe('Job behaviour (own controllers, short back-off)', () => {
 
   it('ttlSecondsAfterFinished removes a finished Job', async () => {
     await ok(b, ['apply', '-f', '-'], jobManifest('brief', 'default', { ttlSecondsAfterFinished: 1 }));
-    await driveUntil(b, clientB, 'default', 'brief', 'Succeeded', (j) => cond(j, 'Complete')?.status === 'True');
+    // The TTL controller may remove the Job (it only removes finished ones) before a poll sees Complete.
+    await eventually(async () => {
+      await runPods(clientB, 'default', { labelSelector: 'batch.kubernetes.io/job-name=brief', phase: 'Succeeded' }).catch(() => 0);
+      const r = await b.kubectl(['get', '-n', 'default', 'job', 'brief', '-o', 'json']);
+      if (r.code !== 0) return r.stderr.includes('not found') ? true : undefined;
+      return cond(JSON.parse(r.stdout), 'Complete')?.status === 'True' ? true : undefined;
+    }, 'job brief complete (or already removed after it finished)');
     await ok(b, ['wait', '--for=delete', 'job/brief', '--timeout=30s']);
     expect((await b.kubectl(['get', 'job', 'brief'])).stderr).toContain('jobs.batch "brief" not found');
   }, 60_000);
