@@ -118,6 +118,19 @@ describe('binding', () => {
     await eventually(async () => (await events('pre', 'late')).includes('volume "pre-b" already bound to a different claim.'), 'FailedBinding for late');
     expect(await claimPhase('pre', 'late')).toBe('Pending');
   });
+  it('leaves a WaitForFirstConsumer claim unbound until a consumer is scheduled, even with a fitting volume', async () => {
+    await ok(['create', 'namespace', 'wffc']);
+    await ok(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local-static' },
+      provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer',
+    }));
+    await ok(['apply', '-f', '-'], pv('wffc-vol', { cls: 'local-static' }));
+    await eventually(async () => (await volumePhase('wffc-vol')) === 'Available', 'wffc-vol Available');
+    await ok(['apply', '-f', '-'], pvc('wffc', 'later', { cls: 'local-static' }));
+    await eventually(async () => (await events('wffc', 'later')).includes('Normal WaitForFirstConsumer waiting for first consumer to be created before binding'), 'WaitForFirstConsumer event');
+    expect(await claimPhase('wffc', 'later')).toBe('Pending');
+    expect(await volumePhase('wffc-vol')).toBe('Available');
+  });
 });
 
 describe('reclaim and protection', () => {

@@ -173,7 +173,10 @@ export class PersistentVolumeController extends BaseController {
     return n ? this.nodes.get(undefined, n) ?? { metadata: { name: n, labels: { 'kubernetes.io/hostname': n } } } : undefined;
   }
 
-  /** The smallest Available volume for the claim (a volume pre-bound to it first), as upstream's FindMatchingVolume. */
+  /**
+   * The smallest Available volume for the claim (a volume pre-bound to it first), as upstream's
+   * FindMatchingVolume; for a WaitForFirstConsumer claim only a pre-bound volume.
+   */
   private findMatchingVolume(pvc: KObject): KObject | undefined {
     const sc = this.storageClass(pvc);
     const delayed = sc?.volumeBindingMode === 'WaitForFirstConsumer';
@@ -191,12 +194,14 @@ export class PersistentVolumeController extends BaseController {
       const ref = pv.spec?.claimRef;
       const preBound = claimRefMatches(ref, pvc);
       if (ref && !preBound) continue;
-      if (delayed) {
-        if (!node) continue; // wait for the scheduler to pick a node
+      if (preBound) {
+        // Upstream checks a pre-bound volume's node affinity only once a node was selected.
         const req = pv.spec?.nodeAffinity?.required;
-        if (req && !nodeSelectorMatches(req, node as never)) continue;
+        if (node && req && !nodeSelectorMatches(req, node as never)) continue;
+        return pv;
       }
-      if (preBound) return pv;
+      // With delayed binding the scheduler chooses the volume (it pre-binds it to the claim).
+      if (delayed) continue;
       if (pv.status?.phase && pv.status.phase !== 'Available') continue;
       if (selector !== undefined && !matches(selector, pv.metadata?.labels)) continue;
       if (!best || compareQuantities(tryParseQuantity(pv.spec?.capacity?.storage)!, tryParseQuantity(best.spec?.capacity?.storage)!) < 0) best = pv;
