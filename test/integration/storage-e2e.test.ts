@@ -82,9 +82,6 @@ afterAll(async () => {
   await t?.stop();
 }, 120_000);
 
-// Enabled once the k8ts.io/local-path provisioner (default StorageClass) lands.
-const withProvisioner = it.skip;
-
 describe('storage on a real node', () => {
   it('binds the seeds\' static volume and claim, and keeps the efs claim waiting for its provisioner', async () => {
     await t.ok(['apply', '-f', join(SEEDS, '07-storage.yaml')]);
@@ -107,7 +104,7 @@ describe('storage on a real node', () => {
     await t.ok(['delete', 'pod', 'efs-user', '-n', 'seed-demo', '--wait=false']);
   });
 
-  withProvisioner('provisions a default-class claim when its pod is scheduled; the next pod reads what the first wrote; Delete removes volume and directory', async () => {
+  it('provisions a default-class claim when its pod is scheduled; the next pod reads what the first wrote; Delete removes volume and directory', async () => {
     await waitFor(['storageclass', 'local-path', '-o', 'jsonpath={.provisioner}/{.volumeBindingMode}/{.reclaimPolicy}'],
       'k8ts.io/local-path/WaitForFirstConsumer/Delete', 'default StorageClass');
     expect(await t.ok(['get', 'storageclass'])).toMatch(/local-path \(default\)\s+k8ts\.io\/local-path\s+Delete\s+WaitForFirstConsumer/);
@@ -145,7 +142,7 @@ describe('storage on a real node', () => {
     expect(await exists(dir)).toBe(false);
   });
 
-  withProvisioner('leaves a Released volume and its directory with Retain', async () => {
+  it('leaves a Released volume and its directory with Retain', async () => {
     await t.ok(['apply', '-f', '-'], `
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
@@ -165,6 +162,48 @@ volumeBindingMode: WaitForFirstConsumer
     await waitFor(['pv', pvName, '-o', 'jsonpath={.status.phase}'], 'Released', 'volume Released');
     expect(await t.ok(['get', 'pv', pvName])).toMatch(new RegExp(`${pvName}\\s+100Mi\\s+RWO\\s+Retain\\s+Released\\s+default/kept\\s+keep`));
     expect(await readFile(join(dir, 'f'), 'utf8')).toBe('kept\n');
+  });
+
+  it('binds a WaitForFirstConsumer claim to a static volume the chosen node can use', async () => {
+    const affinity = (node: string) => `{required: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [${node}]}]}]}}`;
+    await t.ok(['apply', '-f', '-'], `
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local-static}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: elsewhere}
+spec:
+  storageClassName: local-static
+  capacity: {storage: 100Mi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${join(t.dataDir, 'elsewhere')}, type: DirectoryOrCreate}
+  nodeAffinity: ${affinity('another-node')}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: here}
+spec:
+  storageClassName: local-static
+  capacity: {storage: 200Mi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: ${join(t.dataDir, 'here')}, type: DirectoryOrCreate}
+  nodeAffinity: ${affinity('node-storage')}
+`);
+    await t.ok(['apply', '-f', '-'], claim('near', { cls: 'local-static' }));
+    let waitMsg = '';
+    await pollUntil(async () => (waitMsg = await events('default', 'near', 'WaitForFirstConsumer')) !== '', 'WaitForFirstConsumer event', 1200, 100);
+    expect(waitMsg).toContain('waiting for first consumer to be created before binding');
+    expect(await get(['pvc', 'near', '-o', 'jsonpath={.status.phase}'])).toBe('Pending');
+    await t.ok(['apply', '-f', '-'], pod('near-user', 'near', 'echo near > /data/f'));
+    await waitFor(['pvc', 'near', '-o', 'jsonpath={.status.phase}/{.spec.volumeName}'], 'Bound/here', 'near Bound to here');
+    await waitFor(['pod', 'near-user', '-o', 'jsonpath={.status.phase}'], 'Succeeded', 'near-user Succeeded');
+    expect(await readFile(join(t.dataDir, 'here', 'f'), 'utf8')).toBe('near\n');
+    expect(await get(['pv', 'elsewhere', '-o', 'jsonpath={.status.phase}'])).toBe('Available');
+    await t.ok(['delete', 'pod', 'near-user']);
   });
 
   it('admits one pod at a time to a ReadWriteOncePod claim', async () => {
@@ -201,7 +240,7 @@ spec:
     await t.ok(['delete', 'pod', 'solo-2', '--grace-period=1', '--wait=false']);
   });
 
-  withProvisioner('gives the seeds\' StatefulSet a bound claim per ordinal', async () => {
+  it('gives the seeds\' StatefulSet a bound claim per ordinal', async () => {
     // The seed's nginx image cannot be pulled here: the same set with the local busybox image.
     const seed = readFileSync(join(SEEDS, '05-statefulset.yaml'), 'utf8')
       .replace(/image: nginx:1\.14\.2/, `image: ${IMAGE}\n        command: [sleep, '3600']`);
