@@ -35,6 +35,7 @@ export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
 export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+const RESYNC_MS = 15_000;
 
 /** The claim's storage class name ("" when none), as upstream's GetPersistentVolumeClaimClass. */
 export function claimClass(pvc: KObject): string {
@@ -114,7 +115,11 @@ export class PersistentVolumeController extends BaseController {
   private async syncClaim(ns: string, name: string): Promise<ReconcileResult> {
     const pvc = this.pvcs.get(ns, name);
     if (!pvc || pvc.metadata?.deletionTimestamp && !pvc.spec?.volumeName) return;
-    if (pvc.metadata?.annotations?.[ANN_BIND_COMPLETED] !== 'yes') return this.syncUnboundClaim(pvc);
+    if (pvc.metadata?.annotations?.[ANN_BIND_COMPLETED] !== 'yes') {
+      await this.syncUnboundClaim(pvc);
+      // Look again later, as upstream's periodic resync does (a waiting claim's event repeats).
+      return { requeueAfter: RESYNC_MS };
+    }
     return this.syncBoundClaim(pvc);
   }
 
