@@ -243,8 +243,10 @@ spec:
   it('gives the seeds\' StatefulSet a bound claim per ordinal', async () => {
     // The seed's nginx image cannot be pulled here: the same set with the local busybox image.
     const seed = readFileSync(join(SEEDS, '05-statefulset.yaml'), 'utf8')
-      .replace(/image: nginx:1\.14\.2/, `image: ${IMAGE}\n        command: [sleep, '3600']`);
+      .replace(/image: nginx:1\.14\.2/, `image: ${IMAGE}\n        command: [sleep, '3600']`)
+      .replace(/\n {6}containers:/, '\n      terminationGracePeriodSeconds: 1\n      containers:');
     expect(seed).toContain(IMAGE);
+    expect(seed).toContain('terminationGracePeriodSeconds: 1');
     await t.ok(['apply', '-f', '-'], seed);
     for (const i of [0, 1]) {
       await waitFor(['pvc', `sc-storage-example-statefulset-${i}`, '-n', 'seed-demo', '-o', 'jsonpath={.status.phase}'], 'Bound', `claim ${i} Bound`);
