@@ -196,6 +196,16 @@ export class ClaimVolumeBinder implements VolumeBinder {
       .map((n) => `${ns}/${n}`);
   }
 
+  readWriteOnceClaims(pod: Pod): string[] {
+    const ns = pod.metadata?.namespace ?? 'default';
+    return claimNames(pod)
+      .filter((n) => {
+        const modes = this.catalog.claim(ns, n)?.spec?.accessModes ?? [];
+        return modes.length > 0 && modes.every((m) => m === 'ReadWriteOnce');
+      })
+      .map((n) => `${ns}/${n}`);
+  }
+
   private assumedVolumes(exceptPod: string): Set<string> {
     const out = new Set<string>();
     for (const [pod, a] of this.assumed) {

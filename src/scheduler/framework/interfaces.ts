@@ -95,6 +95,8 @@ export interface VolumeBinder {
   preFilterPodVolumes?(pod: Pod): string[];
   /** "namespace/name" of the pod's claims whose access modes include ReadWriteOncePod (VolumeRestrictions). */
   readWriteOncePodClaims?(pod: Pod): string[];
+  /** "namespace/name" of the pod's claims whose only access mode is ReadWriteOnce (kept to one node). */
+  readWriteOnceClaims?(pod: Pod): string[];
   /** Reasons the pod's volumes cannot be satisfied on this node (empty: they can). */
   findPodVolumes(pod: Pod, nodeInfo: NodeInfo): string[];
   /** Remembers the decisions for this pod on this node (Reserve). */

@@ -133,8 +133,9 @@ describe('VolumeRestrictions (ReadWriteOncePod)', () => {
   const registry = registerDefaultPlugins(new Map());
   const solo = claim('solo', 'local-path', { accessModes: ['ReadWriteOncePod'], volumeName: 'v' });
   const shared = claim('shared', 'local-path', { volumeName: 'w' });
+  const many = claim('many', 'local-path', { accessModes: ['ReadWriteMany'], volumeName: 'x' });
   const catalog: VolumeCatalog = {
-    claim: (_ns, n) => [solo, shared].find((c) => c.metadata?.name === n),
+    claim: (_ns, n) => [solo, shared, many].find((c) => c.metadata?.name === n),
     volume: () => undefined, volumes: () => [], storageClass: () => undefined,
   };
   const binder = new ClaimVolumeBinder(catalog, { annotateClaim: async () => {}, prebindVolume: async () => {}, changed: async () => {} });
@@ -156,6 +157,12 @@ describe('VolumeRestrictions (ReadWriteOncePod)', () => {
       'n1:Unschedulable node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode '
       + 'n2:Unschedulable node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode');
     expect(filter(podWith(['solo'], 'b'), [])).toBe('n1:ok n2:ok');
-    expect(filter(podWith(['shared'], 'b'), [podWith(['shared'], 'a')])).toBe('n1:ok n2:ok');
+    expect(filter(podWith(['many'], 'b'), [podWith(['many'], 'a')])).toBe('n1:ok n2:ok');
+  });
+
+  it('keeps a ReadWriteOnce claim to the node already using it', () => {
+    expect(filter(podWith(['shared'], 'b'), [podWith(['shared'], 'a')])).toBe(
+      'n1:Unschedulable node(s) unavailable due to a ReadWriteOnce PersistentVolumeClaim in use on another node n2:ok');
+    expect(filter(podWith(['shared'], 'b'), [])).toBe('n1:ok n2:ok');
   });
 });
