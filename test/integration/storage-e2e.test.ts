@@ -5,7 +5,8 @@
  * local-path class is provisioned when its first pod is scheduled, and data written by one pod is
  * read by the next; a claim in use stays Terminating until its pod is gone; Delete removes the
  * volume and its directory, Retain leaves a Released volume; ReadWriteOncePod admits one pod; the
- * seeds' StatefulSet gets a bound claim per ordinal.
+ * seeds' StatefulSet gets a bound claim per ordinal (kept on scale-down by default); a set with
+ * whenDeleted: Delete takes its claims, volumes and directories with it.
  */
 import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
@@ -238,6 +239,36 @@ spec:
     await t.ok(['delete', 'pod', 'solo-1', '--grace-period=1']);
     await waitFor(['pod', 'solo-2', '-o', 'jsonpath={.status.phase}'], 'Running', 'solo-2 Running after solo-1 left');
     await t.ok(['delete', 'pod', 'solo-2', '--grace-period=1', '--wait=false']);
+  });
+
+  it('deletes a StatefulSet\'s provisioned claims, volumes and directories with whenDeleted: Delete', async () => {
+    await t.ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: scratch}
+spec:
+  serviceName: scratch
+  replicas: 1
+  selector: {matchLabels: {app: scratch}}
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Retain}
+  template:
+    metadata: {labels: {app: scratch}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - {name: main, image: ${IMAGE}, command: [sleep, '3600'], volumeMounts: [{name: data, mountPath: /data}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 100Mi}}}
+`);
+    await waitFor(['pvc', 'data-scratch-0', '-o', 'jsonpath={.status.phase}'], 'Bound', 'data-scratch-0 Bound');
+    const pvName = await get(['pvc', 'data-scratch-0', '-o', 'jsonpath={.spec.volumeName}']);
+    const dir = await pvPath(pvName);
+    expect(await exists(dir)).toBe(true);
+    await t.ok(['delete', 'statefulset', 'scratch']);
+    await pollUntil(async () => (await t.kubectl(['get', 'pvc', 'data-scratch-0'])).code !== 0, 'claim deleted with the set', 1200, 100);
+    await pollUntil(async () => (await t.kubectl(['get', 'pv', pvName])).code !== 0, 'volume deleted', 1200, 100);
+    expect(await exists(dir)).toBe(false);
   });
 
   it('gives the seeds\' StatefulSet a bound claim per ordinal', async () => {
