@@ -179,7 +179,8 @@ export class ClaimVolumeBinder implements VolumeBinder {
   }
 
   preFilterPodVolumes(pod: Pod): string[] {
-    this.decisions.delete(podKey(pod));
+    // Scheduling cycles run one pod at a time: decisions of earlier cycles are no longer needed.
+    this.decisions.clear();
     try {
       this.podClaims(pod);
       return [];
