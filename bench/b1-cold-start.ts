@@ -4,27 +4,17 @@
  * dir (certificates and store already there). Reference: launching a bare `node -e ''` to exit.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackend, type BackendName } from './lib/backend.js';
 import { atMost, figure, type BenchResult } from './lib/result.js';
 import { chooseLauncher, startServerProcess } from './lib/server-process.js';
+import { bareNodeMs } from './lib/proc.js';
 import { median } from './lib/stats.js';
 
 export interface B1Options {
   runs: number;
-}
-
-async function bareNodeMs(): Promise<number> {
-  const t0 = performance.now();
-  await new Promise<void>((res, rej) => {
-    const c = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    c.on('error', rej);
-    c.on('exit', () => res());
-  });
-  return performance.now() - t0;
 }
 
 export async function runB1(backendName: BackendName, o: B1Options): Promise<BenchResult> {

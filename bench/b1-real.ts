@@ -7,27 +7,17 @@
  * and pod network. Reference: launching a bare `node -e ''` to exit, in the same run.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPod, deleteAllPods, loadAverage, startRealNode, watchRunning } from './lib/real-node.js';
 import { atMost, figure, type BenchResult } from './lib/result.js';
 import { chooseLauncher } from './lib/server-process.js';
+import { bareNodeMs } from './lib/proc.js';
 import { median } from './lib/stats.js';
 
 export interface B1RealOptions {
   runs: number;
-}
-
-async function bareNodeMs(): Promise<number> {
-  const t0 = performance.now();
-  await new Promise<void>((res, rej) => {
-    const c = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    c.on('error', rej);
-    c.on('exit', () => res());
-  });
-  return performance.now() - t0;
 }
 
 export async function runB1Real(o: B1RealOptions): Promise<BenchResult> {

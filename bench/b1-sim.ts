@@ -5,25 +5,15 @@
  * status.phase Running. Median of `runs` launches. Reference: launching a bare `node -e ''`.
  */
 
-import { spawn } from 'node:child_process';
 import { adminAgentFor, until, watch, type Obj } from './lib/kube.js';
 import { call } from './lib/http.js';
 import { atMost, figure, type BenchResult } from './lib/result.js';
 import { chooseLauncher, startServerProcess } from './lib/server-process.js';
+import { bareNodeMs } from './lib/proc.js';
 import { median } from './lib/stats.js';
 
 export interface B1SimOptions {
   runs: number;
-}
-
-async function bareNodeMs(): Promise<number> {
-  const t0 = performance.now();
-  await new Promise<void>((res, rej) => {
-    const c = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-    c.on('error', rej);
-    c.on('exit', () => res());
-  });
-  return performance.now() - t0;
 }
 
 const POD = JSON.stringify({

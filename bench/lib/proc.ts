@@ -3,7 +3,7 @@
  * /proc/<pid>/stat (Linux).
  */
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 let clkTck: number | undefined;
@@ -31,4 +31,15 @@ export function cpuSeconds(pid: number): number {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // f[0] is field 3 (state); utime is field 14, stime field 15.
   return (Number(f[11]) + Number(f[12])) / ticksPerSecond();
+}
+
+/** The same-run reference for start-up benchmarks: launching a bare `node -e ''` until it exits, in ms. */
+export async function bareNodeMs(): Promise<number> {
+  const t0 = performance.now();
+  await new Promise<void>((res, rej) => {
+    const c = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    c.on('error', rej);
+    c.on('exit', () => res());
+  });
+  return performance.now() - t0;
 }
